@@ -1,0 +1,174 @@
+"""Answer generators. Extractive (default, offline): pick the plan's own sentences, each cited; or refuse.
+
+A generator gets the question and the Retrieval and returns a Draft: sentences with their citations,
+or a refusal with the reason and the nearest sections. It never writes a word the plan does not have.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Protocol
+
+import numpy as np
+
+from rag import grounding, prompts, questions, tokens
+from rag.cite import tag
+from rag.config import Settings
+from rag.retriever import Retrieval, SectionKey
+from rag.store import Index
+from rag.types import AnswerSentence, Chunk, Citation, Sentence, label_for
+
+_CLAUSE_END = re.compile(r"[，,：:]")
+_MAX_SENTENCE_CHARS = 150
+_YEAR = re.compile(r"(19|20)\d\d")  # a year is a date, not the figure a 多少 question asks for
+
+
+@dataclass
+class Draft:
+    """A generator's output before the pipeline wraps it into an Answer."""
+
+    sentences: list[AnswerSentence]
+    refused: bool = False
+    reason: str = ""
+    nearest: list[SectionKey] = field(default_factory=list)
+    mode: str = "extractive"
+    notice: str | None = None
+
+
+class Generator(Protocol):
+    def generate(self, question: str, retrieval: Retrieval) -> Draft: ...
+
+
+def section_titles(index: Index) -> dict[SectionKey, str]:
+    return {s.key: s.title for d in index.documents for s in d.sections}
+
+
+def refusal_text(draft: Draft, titles: dict[SectionKey, str]) -> str:
+    """The fixed refusal sentence, the reason if one is known, and the nearest sections to read."""
+    parts = [prompts.refusal()]
+    if draft.reason:
+        parts.append(draft.reason)
+    if draft.nearest:
+        listing = "；".join(f"{label_for(*k)} {titles.get(k, '')}".strip() for k in draft.nearest)
+        parts.append(f"{prompts.load('nearest.txt')}{listing}。")
+    return "".join(parts)
+
+
+def answer_text(sentences: list[AnswerSentence]) -> str:
+    return "".join(s.text + "".join(dict.fromkeys(tag(c.part, c.chapter) for c in s.citations)) for s in sentences)
+
+
+def excerpt(sentence: str, query_units: set[str], max_chars: int = _MAX_SENTENCE_CHARS) -> str:
+    """A long sentence shortened to its clauses that best match the question (verbatim, …… marks the cut)."""
+    if len(sentence) <= max_chars:
+        return sentence
+    cuts = [0] + [m.end() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
+    clauses = [sentence[a:b] for a, b in pairwise(cuts) if b > a]
+    best, best_score = (0, 1), -1.0
+    for i in range(len(clauses)):
+        length = 0
+        for j in range(i, len(clauses)):
+            length += len(clauses[j])
+            if length > max_chars and j > i:
+                break
+            score = len(grounding.units("".join(clauses[i : j + 1])) & query_units)
+            if score > best_score:
+                best, best_score = (i, j + 1), score
+    i, j = best
+    text = "".join(clauses[i:j]).rstrip("，,：:")
+    return ("……" if i > 0 else "") + text + ("……" if j < len(clauses) else "")
+
+
+class Extractive:
+    """Sentence selection scored by the dense and lexical signals, MMR against repeats, a token budget."""
+
+    def __init__(self, index: Index, settings: Settings, segment: object | None = None) -> None:
+        self.index = index
+        self.settings = settings
+        self.chunks: dict[str, Chunk] = {c.id: c for c in index.chunks}
+        self.by_section: dict[SectionKey, list[Sentence]] = {}
+        for s in index.sentences:
+            self.by_section.setdefault(self.chunks[s.chunk_id].key, []).append(s)
+        self.corpus_text = "\n".join(index.sources.values())
+        self.titles = section_titles(index)
+        self._segment = index.sparse.tokenizer._jieba.lcut
+
+    def refuse(self, retrieval: Retrieval, reason: str = "") -> Draft:
+        nearest = [k for k, _ in retrieval.sections[:3]]
+        return Draft([], refused=True, reason=reason, nearest=nearest)
+
+    def generate(self, question: str, retrieval: Retrieval) -> Draft:
+        places = questions.foreign_places(self._segment(question), self.corpus_text)
+        if places:
+            return self.refuse(retrieval, prompts.load("reason_place.txt").format(places="、".join(places)))
+        if questions.asks_personal_service(question):
+            return self.refuse(retrieval, prompts.load("reason_personal.txt"))
+
+        ranked = retrieval.sections[:3]
+        candidates = [s for key, _ in ranked for s in self.by_section.get(key, [])]
+        if not candidates:
+            return self.refuse(retrieval)
+        vecs = self.index.sentence_vectors[[s.index for s in candidates]]
+        sem = vecs @ retrieval.query_vector
+        q_units = grounding.units(question)
+        q_terms = [t for t in self.index.sparse.tokenizer(question) if len(t) > 1]
+        lex = np.array(
+            [sum(t in s.text for t in q_terms) / len(q_terms) if q_terms else 0.0 for s in candidates], np.float32
+        )
+        rank_of = {key: r for r, (key, _) in enumerate(ranked)}
+        prior = np.array([0.02 * (2 - rank_of[self.chunks[s.chunk_id].key]) for s in candidates], np.float32)
+        score = sem + 0.15 * lex + prior
+
+        top_section_dense = max((h.dense for h in retrieval.hits[:3]), default=0.0)
+        if float(sem.max()) < self.settings.min_evidence and top_section_dense < self.settings.min_evidence:
+            return self.refuse(retrieval)
+
+        picked = self._mmr(candidates, vecs, score)
+        asked = set(grounding.numbers(question))
+        if questions.needs_number(question) and not any(
+            n not in asked and not _YEAR.fullmatch(n) for i in picked[:2] for n in grounding.numbers(candidates[i].text)
+        ):
+            return self.refuse(retrieval, prompts.load("reason_number.txt"))
+        return Draft(self._compose(candidates, picked, q_units))
+
+    def _mmr(self, candidates: list[Sentence], vecs: np.ndarray, score: np.ndarray, lam: float = 0.75) -> list[int]:
+        """Maximal marginal relevance within the sentence and token budgets; at least one sentence."""
+        picked: list[int] = []
+        budget = self.settings.answer_tokens
+        floor = float(score.max()) - 0.06  # sentences far below the best one would only pad the answer
+        while len(picked) < self.settings.answer_sentences:
+            best, best_val = -1, -1e9
+            for i in range(len(candidates)):
+                if i in picked or score[i] < floor:
+                    continue
+                redundancy = max((float(vecs[i] @ vecs[j]) for j in picked), default=0.0)
+                val = lam * float(score[i]) - (1 - lam) * redundancy
+                if val > best_val:
+                    best, best_val = i, val
+            if best < 0:
+                break
+            cost = tokens.count(candidates[best].text[: _MAX_SENTENCE_CHARS + 10])
+            if picked and cost > budget:
+                break
+            budget -= cost
+            picked.append(best)
+        return picked
+
+    def _compose(self, candidates: list[Sentence], picked: list[int], q_units: set[str]) -> list[AnswerSentence]:
+        """Group the picked sentences by section (best section first), document order inside a section."""
+        order: dict[SectionKey, list[Sentence]] = {}
+        for i in picked:
+            s = candidates[i]
+            order.setdefault(self.chunks[s.chunk_id].key, []).append(s)
+        out = []
+        for sents in order.values():
+            for s in sorted(sents, key=lambda s: s.index):
+                c = self.chunks[s.chunk_id]
+                text = excerpt(s.text.rstrip("；;，,"), q_units)
+                if not text.endswith(("。", "！", "？", "……", "!", "?")):
+                    text += "。"
+                citation = Citation(c.part, c.chapter, c.title, s.text, c.id)
+                out.append(AnswerSentence(text, (citation,)))
+        return out

@@ -1,0 +1,85 @@
+"""Pure grounding check, shared by the generators and the evaluation: is a sentence supported by a section?
+
+A sentence is supported when every number, date and quoted term in it appears in the cited text,
+and most of its character bigrams (Latin words for English) do too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MIN_BIGRAM_COVERAGE = 0.6
+
+_CITE_MARK = re.compile(r"【[^】]*】|\[\d+\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+(?:个|项|条|家|所|座|万|亿|倍|年|%|％|公里|平方)")
+_QUOTED = re.compile(r"[“\"「《]([^”\"」》]{1,40})[”\"」》]")
+_KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+
+
+def strip_citations(sentence: str) -> str:
+    return _CITE_MARK.sub("", sentence).strip()
+
+
+def _normalise(text: str) -> str:
+    # Full-width digits and letters count as their half-width forms; the plan mixes both.
+    return text.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+
+
+def numbers(text: str) -> list[str]:
+    """Arabic numbers (with decimals and %) and Chinese quantities such as 八大 or 三个."""
+    text = _normalise(text)
+    return [n.rstrip(".,") for n in _NUMBER.findall(text)] + _CN_NUMBER.findall(text)
+
+
+def quoted_terms(text: str) -> list[str]:
+    return [t.strip() for t in _QUOTED.findall(text) if t.strip()]
+
+
+def units(text: str) -> set[str]:
+    """Character bigrams of Chinese runs and lower-cased Latin words: the units of overlap."""
+    out: set[str] = set()
+    for run in _KEEP.findall(_normalise(text)):
+        if run.isascii():
+            out.add(run.lower())
+            continue
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            out.add(run)
+    return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    coverage: float
+    missing_numbers: tuple[str, ...] = ()
+    missing_terms: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        if self.supported:
+            return "supported"
+        if self.missing_numbers:
+            return f"number not in the cited text: {', '.join(self.missing_numbers)}"
+        if self.missing_terms:
+            return f"quoted term not in the cited text: {', '.join(self.missing_terms)}"
+        return f"only {self.coverage:.0%} of its wording is in the cited text"
+
+
+def check(sentence: str, evidence: str, min_coverage: float = MIN_BIGRAM_COVERAGE) -> Verdict:
+    """Verdict for one sentence (citation marks ignored) against the text of the section(s) it cites."""
+    body = strip_citations(sentence)
+    ev = _normalise(evidence)
+    ev_compact = re.sub(r"\s+", "", ev)
+    missing_n = tuple(n for n in numbers(body) if n not in ev_compact)
+    missing_t = tuple(t for t in quoted_terms(body) if _normalise(t) not in ev)
+    mine = units(body)
+    coverage = len(mine & units(evidence)) / len(mine) if mine else 0.0
+    ok = not missing_n and not missing_t and coverage >= min_coverage
+    return Verdict(ok, coverage, missing_n, missing_t)
+
+
+def is_supported(sentence: str, evidence: str) -> bool:
+    return check(sentence, evidence).supported

@@ -1,0 +1,155 @@
+"""Lexical search: BM25 (bm25s) over jieba tokens, with a user dictionary of the plan's own quoted terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# jieba only matches dictionary words inside runs of these characters, so only such terms are kept.
+_JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]{2,16}$")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
+_STOP = set(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "是",
+        "在",
+        "对",
+        "为",
+        "以",
+        "将",
+        "把",
+        "被",
+        "等",
+        "中",
+        "上",
+        "下",
+        "也",
+        "都",
+        "而",
+        "或",
+        "并",
+        "其",
+        "之",
+        "于",
+        "个",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "么",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "哪些",
+        "哪个",
+        "哪",
+        "会",
+        "能",
+        "有",
+        "没有",
+        "要",
+        "我",
+        "你",
+        "他",
+        "们",
+        "我们",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "请问",
+        "一下",
+        "一些",
+        "是否",
+        "还",
+        "就",
+        "又",
+        "再",
+        "很",
+        "更",
+        "最",
+        "多少",
+        "几",
+    ]
+)
+
+
+def plan_terms(texts: Iterable[str]) -> list[str]:
+    """Terms the plan itself puts in quotes (“21338”“智慧二道”“城市会客厅”), usable as jieba words."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for m in _QUOTED.finditer(text):
+            term = m.group(1).strip()
+            if _JIEBA_WORD.match(term):
+                found[term] = None
+    return list(found)
+
+
+class Tokenizer:
+    """jieba in search mode plus the user dictionary; drops punctuation and stop words, lower-cases Latin."""
+
+    def __init__(self, user_words: Iterable[str] = ()) -> None:
+        try:
+            import jieba
+        except ImportError as e:
+            raise ImportError("lexical search needs jieba: pip install jieba") from e
+        jieba.setLogLevel(60)
+        self._jieba = jieba.Tokenizer()
+        self.user_words = list(user_words)
+        for w in self.user_words:
+            self._jieba.add_word(w, freq=20000)
+
+    def __call__(self, text: str) -> list[str]:
+        out = []
+        for tok in self._jieba.lcut_for_search(text):
+            tok = tok.strip().lower()
+            if tok and tok not in _STOP and re.search(r"[\w\u4e00-\u9fff]", tok):
+                out.append(tok)
+        return out
+
+
+class SparseIndex:
+    """BM25 scores for every chunk; saved as bm25s's .npy/.json files plus userdict.txt (no pickle)."""
+
+    def __init__(self, tokenizer: Tokenizer, bm25: Any) -> None:
+        self.tokenizer = tokenizer
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: list[str], user_words: Iterable[str] = ()) -> SparseIndex:
+        import bm25s
+
+        tok = Tokenizer(user_words)
+        bm25 = bm25s.BM25()
+        bm25.index([tok(t) or [""] for t in texts], show_progress=False)
+        return cls(tok, bm25)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk, in index order (all zeros when no query term is known)."""
+        n = int(self.bm25.scores["num_docs"])
+        ids = self.bm25.get_tokens_ids(self.tokenizer(query))
+        if not ids:
+            return np.zeros(n, np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), np.float32)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(directory / "bm25"), allow_pickle=False)
+        (directory / "userdict.txt").write_text("".join(f"{w}\n" for w in self.tokenizer.user_words), "utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> SparseIndex:
+        import bm25s
+
+        words = (directory / "userdict.txt").read_text("utf-8").split("\n")
+        bm25 = bm25s.BM25.load(str(directory / "bm25"), allow_pickle=False)
+        return cls(Tokenizer(w for w in words if w), bm25)
