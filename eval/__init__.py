@@ -1,0 +1,1 @@
+"""Evaluation harness: gold 篇/章 question sets, pure metrics, reports, and the regression gate (`rag eval`)."""

@@ -174,7 +174,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.run import main as eval_main
 
-    return eval_main(args, _pipeline(args))
+    return eval_main(args, lambda: _pipeline(args))
 
 
 def build_parser() -> argparse.ArgumentParser:

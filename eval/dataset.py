@@ -1,0 +1,102 @@
+"""Gold question sets: one JSON object per line, validated strictly before anything is scored."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import UserError
+
+Key = tuple[str | None, str | None]
+FIELDS = ("id", "question", "answerable", "gold", "also_ok", "must_include", "type")
+TYPES = ("staff", "resident", "multi", "intro", "preamble", "unanswerable", "adversarial", "english")
+
+
+class DatasetError(UserError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    question: str
+    answerable: bool
+    gold: tuple[Key, ...]
+    also_ok: tuple[Key, ...]
+    must_include: tuple[str, ...]
+    type: str
+
+    @property
+    def accepted(self) -> set[Key]:
+        return set(self.gold) | set(self.also_ok)
+
+
+def _keys(value: object, where: str) -> tuple[Key, ...]:
+    if not isinstance(value, list):
+        raise DatasetError(f"{where}: must be a list of {{part, chapter}} objects")
+    out = []
+    for v in value:
+        if not isinstance(v, dict) or set(v) != {"part", "chapter"}:
+            raise DatasetError(f"{where}: each entry needs exactly the keys part and chapter")
+        part, chapter = v["part"], v["chapter"]
+        if not (part is None or isinstance(part, str)) or not (chapter is None or isinstance(chapter, str)):
+            raise DatasetError(f"{where}: part and chapter are strings or null")
+        if part is None and chapter is not None and not chapter.endswith("章"):
+            raise DatasetError(f"{where}: chapter must look like 第X章")
+        out.append((part, chapter))
+    return tuple(out)
+
+
+def parse_line(line: str, n: int) -> Item:
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        raise DatasetError(f"line {n}: not valid JSON ({e.msg})") from None
+    if not isinstance(obj, dict):
+        raise DatasetError(f"line {n}: must be a JSON object")
+    for f in FIELDS:
+        if f not in obj:
+            raise DatasetError(f"line {n}: missing field '{f}'")
+    extra = set(obj) - set(FIELDS)
+    if extra:
+        raise DatasetError(f"line {n}: unknown field '{sorted(extra)[0]}'")
+    for f in ("id", "question", "type"):
+        if not isinstance(obj[f], str) or not obj[f].strip():
+            raise DatasetError(f"line {n}: field '{f}' must be a non-empty string")
+    if obj["type"] not in TYPES:
+        raise DatasetError(f"line {n}: field 'type' must be one of {', '.join(TYPES)}")
+    if not isinstance(obj["answerable"], bool):
+        raise DatasetError(f"line {n}: field 'answerable' must be true or false")
+    gold = _keys(obj["gold"], f"line {n}: field 'gold'")
+    also = _keys(obj["also_ok"], f"line {n}: field 'also_ok'")
+    if obj["answerable"] and not gold:
+        raise DatasetError(f"line {n}: field 'gold' is empty for an answerable question")
+    if not obj["answerable"] and gold:
+        raise DatasetError(f"line {n}: field 'gold' must be empty for an unanswerable question")
+    must = obj["must_include"]
+    if not isinstance(must, list) or not all(isinstance(m, str) and m for m in must):
+        raise DatasetError(f"line {n}: field 'must_include' must be a list of strings")
+    return Item(obj["id"], obj["question"], obj["answerable"], gold, also, tuple(must), obj["type"])
+
+
+def load(path: Path) -> list[Item]:
+    """All items, or a DatasetError naming the first bad line and field (nothing is scored until valid)."""
+    try:
+        text = path.read_text("utf-8")
+    except OSError as e:
+        raise DatasetError(f"cannot read dataset {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise DatasetError(f"dataset {path} is not UTF-8") from None
+    items, seen = [], set()
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        item = parse_line(line, n)
+        if item.id in seen:
+            raise DatasetError(f"line {n}: field 'id' repeats {item.id!r}")
+        seen.add(item.id)
+        items.append(item)
+    if not items:
+        raise DatasetError(f"dataset {path} has no questions")
+    return items
