@@ -51,7 +51,7 @@ def _keys(value: object, where: str) -> tuple[Key, ...]:
 def parse_line(line: str, n: int) -> Item:
     try:
         obj = json.loads(line)
-    except ValueError as e:
+    except json.JSONDecodeError as e:
         raise DatasetError(f"line {n}: not valid JSON ({e.msg})") from None
     if not isinstance(obj, dict):
         raise DatasetError(f"line {n}: must be a JSON object")

@@ -44,7 +44,7 @@ def outcome(answer: Answer) -> Outcome:
 
 
 def run(items: list[Item], pipeline: Any) -> list[tuple[Item, Outcome, Answer | None]]:
-    rows = []
+    rows: list[tuple[Item, Outcome, Answer | None]] = []
     for item in items:
         try:
             answer = pipeline.ask(item.question)
