@@ -28,12 +28,12 @@ class Settings:
     chunk_tokens: int = field(default=300, metadata={"help": "chunk budget in cl100k tokens"})
     chunk_overlap: int = field(default=1, metadata={"help": "sentences shared by neighbouring chunks"})
     top_k: int = field(default=5, metadata={"help": "context chunks returned with an answer"})
-    fusion: str = field(default="rrf", metadata={"help": "rrf | weighted"})
+    fusion: str = field(default="weighted", metadata={"help": "weighted (z-scores) | rrf"})
     rrf_k: int = field(default=60, metadata={"help": "RRF damping constant"})
-    dense_weight: float = field(default=0.5, metadata={"help": "weight of the dense signal in weighted fusion"})
+    dense_weight: float = field(default=0.7, metadata={"help": "weight of the dense signal in weighted fusion"})
     answer_tokens: int = field(default=260, metadata={"help": "extractive answer budget in tokens"})
     answer_sentences: int = field(default=4, metadata={"help": "most sentences in an extractive answer"})
-    min_evidence: float = field(default=0.80, metadata={"help": "best sentence cosine below which we refuse"})
+    min_evidence: float = field(default=1.6, metadata={"help": "top fused score (z) below which we refuse"})
     max_question_chars: int = field(default=2000, metadata={"help": "longer questions are rejected"})
     feedback_path: Path = field(
         default=PROJECT_ROOT / "feedback" / "feedback.jsonl", metadata={"help": "👍/👎 log (JSONL, append-only)"}

@@ -22,7 +22,6 @@ from rag.types import AnswerSentence, Chunk, Citation, Sentence, label_for
 
 _CLAUSE_END = re.compile(r"[，,：:]")
 _MAX_SENTENCE_CHARS = 150
-_YEAR = re.compile(r"(19|20)\d\d")  # a year is a date, not the figure a 多少 question asks for
 
 
 @dataclass
@@ -99,13 +98,32 @@ class Extractive:
         nearest = [k for k, _ in retrieval.sections[:3]]
         return Draft([], refused=True, reason=reason, nearest=nearest)
 
-    def generate(self, question: str, retrieval: Retrieval) -> Draft:
+    def precheck(self, question: str, retrieval: Retrieval) -> Draft | None:
+        """Refusals decided from the question and the retrieval scores alone (shared with the LLM generator).
+
+        The evidence measure is the top chunk's fused score, a z-score: how far the best passage
+        stands out from the rest of the plan. Questions that try to steer the bot must clear a
+        higher bar. Thresholds were set on eval/datasets/erdao.jsonl (see README, Evaluation).
+        """
+        if not question:  # nothing but instructions to the bot
+            return self.refuse(retrieval)
         places = questions.foreign_places(self._segment(question), self.corpus_text)
         if places:
             return self.refuse(retrieval, prompts.load("reason_place.txt").format(places="、".join(places)))
         if questions.asks_personal_service(question):
             return self.refuse(retrieval, prompts.load("reason_personal.txt"))
+        if questions.off_topic(question):
+            return self.refuse(retrieval)
+        top = retrieval.hits[0].score if retrieval.hits else 0.0
+        bar = self.settings.min_evidence + (1.6 if retrieval.steered else 0.0)
+        if top < bar:
+            return self.refuse(retrieval)
+        return None
 
+    def generate(self, question: str, retrieval: Retrieval) -> Draft:
+        refusal = self.precheck(question, retrieval)
+        if refusal is not None:
+            return refusal
         ranked = retrieval.sections[:3]
         candidates = [s for key, _ in ranked for s in self.by_section.get(key, [])]
         if not candidates:
@@ -120,23 +138,21 @@ class Extractive:
         rank_of = {key: r for r, (key, _) in enumerate(ranked)}
         prior = np.array([0.02 * (2 - rank_of[self.chunks[s.chunk_id].key]) for s in candidates], np.float32)
         score = sem + 0.15 * lex + prior
-
-        top_section_dense = max((h.dense for h in retrieval.hits[:3]), default=0.0)
-        if float(sem.max()) < self.settings.min_evidence and top_section_dense < self.settings.min_evidence:
-            return self.refuse(retrieval)
-
         picked = self._mmr(candidates, vecs, score)
-        asked = set(grounding.numbers(question))
-        if questions.needs_number(question) and not any(
-            n not in asked and not _YEAR.fullmatch(n) for i in picked[:2] for n in grounding.numbers(candidates[i].text)
-        ):
-            return self.refuse(retrieval, prompts.load("reason_number.txt"))
-        return Draft(self._compose(candidates, picked, q_units))
+        if questions.needs_number(question):
+            asked = set(grounding.figures(question))
+            if not any(f not in asked for i in picked[:2] for f in grounding.figures(candidates[i].text)):
+                return self.refuse(retrieval, prompts.load("reason_number.txt"))
+        return Draft(self._compose(candidates, picked, q_units, rank_of))
 
     def _mmr(self, candidates: list[Sentence], vecs: np.ndarray, score: np.ndarray, lam: float = 0.75) -> list[int]:
         """Maximal marginal relevance within the sentence and token budgets; at least one sentence."""
-        picked: list[int] = []
-        budget = self.settings.answer_tokens
+        # Retrieval ranks sections better than sentence scores do (see README), so the answer opens
+        # with the best sentence of the top-ranked section, which also makes it the primary citation.
+        first = self.chunks[candidates[0].chunk_id].key  # candidates come in section rank order
+        top = [i for i, s in enumerate(candidates) if self.chunks[s.chunk_id].key == first]
+        picked: list[int] = [max(top, key=lambda i: float(score[i]))]
+        budget = self.settings.answer_tokens - tokens.count(candidates[picked[0]].text[: _MAX_SENTENCE_CHARS + 10])
         floor = float(score.max()) - 0.06  # sentences far below the best one would only pad the answer
         while len(picked) < self.settings.answer_sentences:
             best, best_val = -1, -1e9
@@ -156,10 +172,12 @@ class Extractive:
             picked.append(best)
         return picked
 
-    def _compose(self, candidates: list[Sentence], picked: list[int], q_units: set[str]) -> list[AnswerSentence]:
-        """Group the picked sentences by section (best section first), document order inside a section."""
+    def _compose(
+        self, candidates: list[Sentence], picked: list[int], q_units: set[str], rank_of: dict[SectionKey, int]
+    ) -> list[AnswerSentence]:
+        """Group the picked sentences by section in retrieval order, document order inside a section."""
         order: dict[SectionKey, list[Sentence]] = {}
-        for i in picked:
+        for i in sorted(picked, key=lambda i: rank_of[self.chunks[candidates[i].chunk_id].key]):
             s = candidates[i]
             order.setdefault(self.chunks[s.chunk_id].key, []).append(s)
         out = []

@@ -33,6 +33,17 @@ def numbers(text: str) -> list[str]:
     return [n.rstrip(".,") for n in _NUMBER.findall(text)] + _CN_NUMBER.findall(text)
 
 
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|元|人|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨)"
+    r"|[零〇一二两三四五六七八九十百千]+(?:万|亿)(?:元|人|平方米|吨)?|百分之[零〇一二两三四五六七八九十百点]+"
+)
+
+
+def figures(text: str) -> list[str]:
+    """Quantities with a unit (38万人, 15%, 8节点): what a 多少/几 question asks for. Bare years do not count."""
+    return _FIGURE.findall(_normalise(text))
+
+
 def quoted_terms(text: str) -> list[str]:
     return [t.strip() for t in _QUOTED.findall(text) if t.strip()]
 

@@ -27,6 +27,7 @@ class _State:
     question: str  # as asked
     query: str  # what retrieval reads: injection stripped, follow-up joined with its context
     top_k: int | None
+    steered: bool = False
     retrieval: Retrieval | None = None
     draft: Draft | None = None
     t_retrieve: float = 0.0
@@ -64,7 +65,9 @@ class Pipeline:
 
     def _retrieve(self, state: _State) -> _State:
         t = time.perf_counter()
-        state.retrieval = self.retriever.search(state.query, state.top_k)
+        # An all-instruction question has an empty query: retrieval still names the nearest sections.
+        state.retrieval = self.retriever.search(state.query or state.question, state.top_k)
+        state.retrieval.steered = state.steered
         state.t_retrieve = (time.perf_counter() - t) * 1000
         return state
 
@@ -82,8 +85,9 @@ class Pipeline:
             from rag.errors import BadQuestion
 
             raise BadQuestion("top_k must be between 1 and 50")
-        query = questions.contextualize(questions.strip_injection(q), history or [])
-        return _State(q, query, top_k)
+        stripped = questions.strip_injection(q)
+        query = questions.contextualize(stripped, history or []) if stripped else ""
+        return _State(q, query, top_k, steered=questions.has_injection(q))
 
     def ask(self, question: object, top_k: int | None = None, history: list[str] | None = None) -> Answer:
         t0 = time.perf_counter()

@@ -22,7 +22,7 @@ _FOLLOWUP = re.compile(
     r"^(那|那么|那个|还有|另外|以及|它|它们|这个|这方面|这些|此外|and |what about |how about )|呢[？?]?$", re.I
 )
 _NEEDS_NUMBER = re.compile(
-    r"多少|几[个年项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
+    r"多少|几[个项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
     re.I,
 )
 _SUFFIXES = set("区县市省镇乡")
@@ -32,8 +32,17 @@ _GENERIC_PLACE = re.compile(
 )
 _PERSONAL = re.compile(
     r"帮我|替我|给我(办|查|开|申请|预约)|我的(社保|医保|公积金|账户|工资|退休金|养老金|户口|档案|订单|快递|房子|孩子|申请|贷款|补贴)"
-    r"|预约|挂号|办理.{0,8}(手续|证|业务)|电话(号码)?是|联系方式|办公地址|上班时间|营业时间|几点(开门|下班|上班)|怎么(投诉|举报|报名)"
+    r"|预约|挂号|办理.{0,8}(手续|证|照|业务|材料)|(如何|怎么|怎样)申请|需要(什么|哪些)材料|电话(号码)?是|联系方式|办公地址|上班时间|营业时间|几点(开门|下班|上班)|怎么(投诉|举报|报名)"
     r"|my (account|application|pension|appointment)|book (a|an) ",
+    re.I,
+)
+
+
+# Requests to make something up, play a role, or talk about things no plan covers.
+_OFF_TOPIC = re.compile(
+    r"写(一)?首|作诗|写诗|讲.{0,2}笑话|编(一|个|造|出)|捏造|虚构|假装|扮演|宣布"
+    r"|天气|气温|下雨|饭店|餐馆|好吃|股票|股价|彩票|房价|冬奥|世界杯|(区长|书记|主任|现任).{0,4}是谁"
+    r"|system prompt|make up|pretend|write a poem|weather",
     re.I,
 )
 
@@ -55,9 +64,18 @@ def validate(raw: object, max_chars: int = 2000) -> str:
 
 
 def strip_injection(q: str) -> str:
-    """The question without instructions to the bot; the original when nothing would remain."""
-    cleaned = _INJECTION.sub("", q).strip(" ，,。：:；;")
-    return cleaned if len(cleaned) >= 2 else q
+    """The question without instructions to the bot ("" when nothing but instructions was asked)."""
+    cleaned = _INJECTION.sub("", q).strip(" ，,。：:；;.!?！？")
+    return cleaned if len(cleaned) >= 2 else ""
+
+
+def has_injection(q: str) -> bool:
+    return bool(_INJECTION.search(q))
+
+
+def off_topic(q: str) -> bool:
+    """Fabrication, role play, or everyday matters (weather, restaurants, prices) that no plan answers."""
+    return bool(_OFF_TOPIC.search(q))
 
 
 def is_followup(q: str) -> bool:

@@ -32,6 +32,7 @@ class Retrieval:
     hits: list[Hit]  # every chunk, best first
     sections: list[tuple[SectionKey, float]]  # every section, best first
     contexts: list[Hit] = field(default_factory=list)  # the top_k shown with the answer, grouped by section
+    steered: bool = False  # the question carried instructions to the bot (prompt injection)
 
 
 class Retriever:
