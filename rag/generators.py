@@ -91,6 +91,13 @@ class Extractive:
         for s in index.sentences:
             self.by_section.setdefault(self.chunks[s.chunk_id].key, []).append(s)
         self.corpus_text = "\n".join(index.sources.values())
+        # Sentence-level document frequencies: a query word found in few sentences says more.
+        tokenize = index.sparse.tokenizer
+        self._sentence_terms = [set(tokenize(s.text)) for s in index.sentences]
+        self._df: dict[str, int] = {}
+        for terms in self._sentence_terms:
+            for t in terms:
+                self._df[t] = self._df.get(t, 0) + 1
         self.titles = section_titles(index)
         self._segment = index.sparse.tokenizer._jieba.lcut
 
@@ -131,10 +138,7 @@ class Extractive:
         vecs = self.index.sentence_vectors[[s.index for s in candidates]]
         sem = vecs @ retrieval.query_vector
         q_units = grounding.units(question)
-        q_terms = [t for t in self.index.sparse.tokenizer(question) if len(t) > 1]
-        lex = np.array(
-            [sum(t in s.text for t in q_terms) / len(q_terms) if q_terms else 0.0 for s in candidates], np.float32
-        )
+        lex = self._lexical(question, candidates)
         rank_of = {key: r for r, (key, _) in enumerate(ranked)}
         prior = np.array([0.02 * (2 - rank_of[self.chunks[s.chunk_id].key]) for s in candidates], np.float32)
         score = sem + 0.15 * lex + prior
@@ -145,6 +149,20 @@ class Extractive:
                 return self.refuse(retrieval, prompts.load("reason_number.txt"))
         return Draft(self._compose(candidates, picked, q_units, rank_of))
 
+    def _lexical(self, question: str, candidates: list[Sentence]) -> np.ndarray:
+        """IDF-weighted share of the question's words in each sentence (digits and 三/3 variants both tried)."""
+        tokenize = self.index.sparse.tokenizer
+        terms = set(tokenize(question)) | set(tokenize(questions.digit_variant(question)))
+        n = len(self._sentence_terms)
+        weights = {t: float(np.log(1 + n / self._df[t])) for t in terms if t in self._df}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(candidates), np.float32)
+        return np.array(
+            [sum(w for t, w in weights.items() if t in self._sentence_terms[s.index]) / total for s in candidates],
+            np.float32,
+        )
+
     def _mmr(self, candidates: list[Sentence], vecs: np.ndarray, score: np.ndarray, lam: float = 0.75) -> list[int]:
         """Maximal marginal relevance within the sentence and token budgets; at least one sentence."""
         # Retrieval ranks sections better than sentence scores do (see README), so the answer opens
@@ -153,7 +171,7 @@ class Extractive:
         top = [i for i, s in enumerate(candidates) if self.chunks[s.chunk_id].key == first]
         picked: list[int] = [max(top, key=lambda i: float(score[i]))]
         budget = self.settings.answer_tokens - tokens.count(candidates[picked[0]].text[: _MAX_SENTENCE_CHARS + 10])
-        floor = float(score.max()) - 0.06  # sentences far below the best one would only pad the answer
+        floor = float(score.max()) - 0.045  # sentences far below the best one would only pad the answer
         while len(picked) < self.settings.answer_sentences:
             best, best_val = -1, -1e9
             for i in range(len(candidates)):

@@ -105,7 +105,7 @@ def parse(text: str, doc_id: str = "plan", path: str | None = None) -> Document:
 
     def flush() -> None:
         # A section with no body still exists (a 篇 with no intro has none; a 章 always keeps its place).
-        if kind == "intro" and not paras:
+        if kind in ("intro", "preamble") and not paras:
             return
         sections.append(
             Section(

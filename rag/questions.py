@@ -89,6 +89,14 @@ def contextualize(q: str, history: list[str]) -> str:
     return q
 
 
+_CN_DIGIT = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def digit_variant(q: str) -> str:
+    """三河 -> 3河: plans write small counts either way (“3河”, 三大核心), so lexical matching tries both."""
+    return q.translate(_CN_DIGIT)
+
+
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
     return bool(_NEEDS_NUMBER.search(q))

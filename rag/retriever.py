@@ -14,7 +14,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from rag import fusion
+from rag import fusion, questions
 from rag.config import Settings
 from rag.embed import Embedder
 from rag.store import Index
@@ -51,6 +51,9 @@ class Retriever:
         qv = self.embed(question) if query_vector is None else query_vector
         dense = self.index.dense.scores(qv)
         sparse = self.index.sparse.scores(question)
+        variant = questions.digit_variant(question)
+        if variant != question:
+            sparse = np.maximum(sparse, self.index.sparse.scores(variant))
         if self.settings.fusion == "weighted":
             fused = fusion.weighted(dense, sparse, self.settings.dense_weight)
         else:
