@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from rag import tokens
 from rag.chunk import chunk_document, chunk_sentences, split_sentences
 from rag.parse import parse
@@ -41,7 +43,7 @@ def test_overlap_and_stable_ids(real_text: str) -> None:
     a = chunk_document(doc, real_text, tokens.count, max_tokens=120, overlap=1)
     b = chunk_document(doc, real_text, tokens.count, max_tokens=120, overlap=1)
     assert [c.id for c in a] == [c.id for c in b]
-    same_section = [(x, y) for x, y in zip(a, a[1:]) if x.key == y.key and x.kind != "preamble"]
+    same_section = [(x, y) for x, y in itertools.pairwise(a) if x.key == y.key and x.kind != "preamble"]
     multi = [(x, y) for x, y in same_section if len(split_sentences(x.text)) > 1]
     assert multi and all(y.start < x.end for x, y in multi)  # the last sentence is shared
     sentences = chunk_sentences(a)
