@@ -6,6 +6,7 @@ one without touching the front ends.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ class Pipeline:
         self.generator: Generator = generator or self._default_generator()
         self.titles = section_titles(self.index)
         self.chain = RunnableLambda(self._retrieve) | RunnableLambda(self._generate)
+        # The web server answers from several threads; the embedder is not guaranteed reentrant.
+        self._lock = threading.Lock()
 
     def _default_generator(self) -> Generator:
         if self.settings.llm_enabled:
@@ -66,7 +69,8 @@ class Pipeline:
     def _retrieve(self, state: _State) -> _State:
         t = time.perf_counter()
         # An all-instruction question has an empty query: retrieval still names the nearest sections.
-        state.retrieval = self.retriever.search(state.query or state.question, state.top_k)
+        with self._lock:
+            state.retrieval = self.retriever.search(state.query or state.question, state.top_k)
         state.retrieval.steered = state.steered
         state.t_retrieve = (time.perf_counter() - t) * 1000
         return state
@@ -154,14 +158,8 @@ class Pipeline:
 
 
 def _unique(citations: Any) -> tuple[Citation, ...]:
-    """One citation per section, keeping the first (primary) order; quotes of a section are joined."""
+    """One citation per section in first-cited order (first = primary); its quote stays verbatim."""
     by_key: dict[tuple[str | None, str | None], Citation] = {}
     for c in citations:
-        prev = by_key.get((c.part, c.chapter))
-        if prev is None:
-            by_key[(c.part, c.chapter)] = c
-        elif c.quote not in prev.quote:
-            by_key[(c.part, c.chapter)] = Citation(
-                prev.part, prev.chapter, prev.title, prev.quote + c.quote, prev.chunk_id
-            )
+        by_key.setdefault((c.part, c.chapter), c)
     return tuple(by_key.values())

@@ -161,6 +161,10 @@ class Citation:
     chunk_id: str
 
     @property
+    def key(self) -> tuple[str | None, str | None]:
+        return (self.part, self.chapter)
+
+    @property
     def label(self) -> str:
         return label_for(self.part, self.chapter)
 

@@ -114,3 +114,43 @@ def real_pipeline(real_settings: Settings):  # type: ignore[no-untyped-def]
     from rag.pipeline import Pipeline
 
     return Pipeline(real_settings)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(real_pipeline, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The real app (Gradio + API) served by uvicorn on 127.0.0.1 in a background thread."""
+    import threading
+    import time
+    from dataclasses import replace
+
+    import httpx
+    import uvicorn
+
+    from rag.server import create_app
+
+    feedback = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+    settings = replace(real_pipeline.settings, feedback_path=feedback)
+    real_pipeline.settings = settings
+    app = create_app(settings, pipeline=real_pipeline)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield {"url": base, "feedback": feedback}
+    srv.should_exit = True
+    thread.join(timeout=10)

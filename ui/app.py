@@ -1,0 +1,188 @@
+"""Gradio Blocks: 问答 (resident chat), 条文查阅 (staff lookup), 关于 (about). Calls the pipeline only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from rag import search
+from rag.cite import find_section, formal
+from rag.errors import UserError
+from rag.feedback import FeedbackLog
+from rag.toc import table_of_contents
+from rag.types import Answer
+from ui import render
+
+ASSETS = Path(__file__).parent / "assets"
+CSS = (ASSETS / "app.css").read_text("utf-8")
+JS = (ASSETS / "app.js").read_text("utf-8")
+
+EXAMPLES = [
+    "以后在二道看病会更方便吗？",
+    "“21338”空间格局里的三河是哪三条？",
+    "二道会举办电竞比赛吗？",
+    "这个规划是哪次会议审查批准的？",
+    "二道区2025年GDP是多少？",
+]
+
+
+def build_ui(pipeline: Any, feedback: FeedbackLog) -> gr.Blocks:
+    doc = pipeline.index.documents[0]
+    toc = table_of_contents(doc)
+    titles = {s.key: s.title for s in doc.sections}
+    crumbs = {s.key: s.breadcrumb for s in doc.sections}
+    choices = [(f"{s.label} {s.title}", render.ref(*s.key)) for s in doc.sections]
+
+    def show(ref_value: str, quotes: list[str] | None = None) -> tuple[Any, Any]:
+        if not ref_value:  # the chip script clears the box before each open
+            return gr.update(), gr.update()
+        try:
+            section = find_section(doc, *render.parse_ref(ref_value))
+        except UserError as e:
+            return f'<div class="section-view">{render.html.escape(str(e))}</div>', ""
+        citation = formal(doc, section)
+        return render.section_html(section, citation, quotes or []), citation
+
+    def chat(question: str, messages: list[dict[str, str]], asked: list[str]) -> Iterator[tuple[Any, ...]]:
+        question = (question or "").strip()
+        if not question:
+            yield messages, asked, None, gr.update(), ""
+            return
+        messages = [*messages, {"role": "user", "content": render.user_message(question)}]
+        try:
+            pieces = pipeline.stream(question, history=asked)
+            text = ""
+            answer: Answer | None = None
+            for piece in pieces:
+                if isinstance(piece, Answer):
+                    answer = piece
+                    break
+                text += piece
+                yield (
+                    [*messages, {"role": "assistant", "content": render.partial_html(text)}],
+                    asked,
+                    None,
+                    gr.update(),
+                    "",
+                )
+        except UserError as e:
+            messages.append(
+                {"role": "assistant", "content": f'<div class="refusal">⚠️ {render.html.escape(str(e))}</div>'}
+            )
+            yield messages, asked, None, gr.update(), ""
+            return
+        assert answer is not None
+        messages.append({"role": "assistant", "content": render.answer_html(answer, titles)})
+        last = answer.to_json()
+        # Every quoted sentence, for highlighting when a chip opens its section.
+        last["quotes"] = [[c.part, c.chapter, c.quote] for s in answer.sentences for c in s.citations]
+        yield messages, [*asked, question][-10:], last, render.sources_html(answer.citations, crumbs), ""
+
+    def open_chat_section(ref_value: str, last: dict[str, Any] | None) -> Any:
+        key = render.parse_ref(ref_value)
+        quotes = [q for part, chapter, q in (last or {}).get("quotes", []) if (part, chapter) == key]
+        return show(ref_value, quotes)[0]
+
+    def rate(rating: str, comment: str, last: dict[str, Any] | None) -> tuple[str, str]:
+        if not last:
+            return "请先提问，再评价回答。", comment
+        feedback.append(
+            rating,
+            last["question"],
+            last["answer"],
+            comment or "",
+            refused=last["refused"],
+            citations=[f"{c['part'] or '前言'}·{c['chapter'] or ''}".rstrip("·") for c in last["citations"]],
+            source="web",
+        )
+        return "谢谢您的反馈！", ""
+
+    def keyword_search(keyword: str) -> str:
+        keyword = (keyword or "").strip()
+        if len(keyword) > 100:
+            return '<div class="search-results">关键词太长（最多 100 个字）。</div>'
+        return render.search_html(keyword, search.find(doc, keyword))
+
+    m = pipeline.index.manifest
+    mode = "大模型（引用逐句核验）" if pipeline.settings.llm_enabled else "原文摘录（离线，不调用大模型）"
+    about = (
+        f"### {doc.title}\n\n"
+        f"- 来源：{doc.source or '—'}，发布日期：{doc.date or '—'}\n"
+        f"- 批准：{doc.approved_by or '—'}\n"
+        f"- 索引：模型 {m['model']['name']}，构建于 {m['built_at']}，共 {m['counts']['chunks']} 个片段\n"
+        f"- 回答方式：{mode}\n\n"
+        "每句回答都注明出处（篇、章）。规划没有写到的内容，系统会明确说明，并给出最相关的章节。"
+    )
+
+    with gr.Blocks(title="政策问答 · 二道区十四五规划") as app:
+        gr.Markdown(f"## 政策问答\n{doc.title}")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        elem_id="chatbot",
+                        height=460,
+                        feedback_options=None,
+                        label="对话",
+                        buttons=["copy"],
+                        sanitize_html=False,  # every text is escaped by ui.render; chips need data-ref
+                    )
+                    with gr.Row():
+                        box = gr.Textbox(
+                            placeholder="用平常的话提问，例如：以后在二道看病会更方便吗？",
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                            max_length=pipeline.settings.max_question_chars,
+                        )
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    gr.Examples(EXAMPLES, inputs=box, label="试试这些问题")
+                    with gr.Row():
+                        up = gr.Button("有帮助", size="sm", elem_id="thumb-up")
+                        down = gr.Button("没帮助", size="sm", elem_id="thumb-down")
+                        comment = gr.Textbox(placeholder="可选：写下意见", show_label=False, scale=3, elem_id="comment")
+                        new_chat = gr.Button("新对话", size="sm", elem_id="new-chat")
+                    status = gr.Markdown(elem_id="feedback-status")
+                with gr.Column(scale=2):
+                    sources = gr.HTML('<div class="sources empty">回答的来源会显示在这里。</div>', elem_id="sources")
+                    viewer = gr.HTML(
+                        '<div class="section-view">点击回答中的【篇·章】查看原文。</div>', elem_id="chat-section"
+                    )
+                    chat_ref = gr.Textbox(visible="hidden", elem_id="chat-ref")
+            with gr.Tab("条文查阅", id="staff"), gr.Row(elem_id="staff-panel"):
+                with gr.Column(scale=2):
+                    gr.HTML(render.toc_html(toc), elem_id="toc")
+                    picker = gr.Dropdown(choices=choices, label="选择章节", elem_id="section-picker")
+                    kw = gr.Textbox(label="关键词检索（全文精确匹配）", elem_id="keyword")
+                    kw_btn = gr.Button("检索", elem_id="keyword-search")
+                with gr.Column(scale=3):
+                    cite_box = gr.Textbox(
+                        label="引用格式（可复制）", buttons=["copy"], interactive=False, elem_id="citation"
+                    )
+                    staff_view = gr.HTML('<div class="section-view">从目录中选择章节。</div>', elem_id="staff-section")
+                    results = gr.HTML(elem_id="search-results")
+                    staff_ref = gr.Textbox(visible="hidden", elem_id="staff-ref")
+            with gr.Tab("关于", id="about"):
+                gr.Markdown(about, elem_id="about")
+
+        asked = gr.State([])
+        last = gr.State(None)
+        outputs = [chatbot, asked, last, sources, box]
+        send.click(chat, [box, chatbot, asked], outputs)
+        box.submit(chat, [box, chatbot, asked], outputs)
+        chat_ref.change(open_chat_section, [chat_ref, last], viewer)
+        staff_ref.change(show, staff_ref, [staff_view, cite_box])
+        picker.change(show, picker, [staff_view, cite_box])
+        kw_btn.click(keyword_search, kw, results)
+        kw.submit(keyword_search, kw, results)
+        up.click(lambda c, s: rate("up", c, s), [comment, last], [status, comment])
+        down.click(lambda c, s: rate("down", c, s), [comment, last], [status, comment])
+        new_chat.click(
+            lambda: ([], [], None, '<div class="sources empty">回答的来源会显示在这里。</div>', ""),
+            None,
+            [chatbot, asked, last, sources, status],
+        )
+    return app
