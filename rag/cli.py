@@ -50,8 +50,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(a: Answer) -> None:
-    print(a.text)
+def _print_answer(a: Answer, text: bool = True) -> None:
+    if text:
+        print(a.text)
     if a.notice:
         print(f"({a.notice})")
     if a.citations:
@@ -61,6 +62,21 @@ def _print_answer(a: Answer) -> None:
         for c in a.citations:
             quote = c.quote if len(c.quote) <= 60 else c.quote[:60] + "…"
             print(f"  【{c.label}】{c.title}：{quote}")
+
+
+def _stream_answer(pipe: Any, question: str, top_k: int | None) -> int:
+    """Print the answer as it is generated; if verification changed it, print the verified text after."""
+    shown = ""
+    for item in pipe.stream(question, top_k=top_k):
+        if isinstance(item, str):
+            shown += item
+            print(item, end="", flush=True)
+            continue
+        print()
+        if item.text != shown:
+            print(f"\n（核验后的回答）\n{item.text}")
+        _print_answer(item, text=False)
+    return 0
 
 
 def _pipeline(args: argparse.Namespace) -> Any:
@@ -87,6 +103,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question != "-":
         validate(args.question, _settings(args).max_question_chars)  # before loading any model
     pipe = _pipeline(args)
+    if args.question != "-" and args.stream and not args.json:
+        return _stream_answer(pipe, args.question, args.top_k)
     if args.question != "-":
         answer = pipe.ask(args.question, top_k=args.top_k)
         _emit(answer.to_json()) if args.json else _print_answer(answer)
@@ -196,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("question")
     a.add_argument("--json", action="store_true", help="one JSON object per answer")
     a.add_argument("--top-k", type=int, default=None, help="context chunks to return (1-50)")
+    a.add_argument("--stream", action="store_true", help="print the answer as it is generated")
     a.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("sections", help="print the table of contents")
@@ -245,7 +264,15 @@ def main(argv: list[str] | None = None, run: Callable[[argparse.Namespace], int]
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    # Skip interpreter teardown: unloading torch and transformers costs ~1.8 s of a cold `rag ask`
+    # (measured, bench/bench.py). Every file we write is closed or renamed before main() returns.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to tell it
+        pass
+    os._exit(code)
 
 
 __all__ = ["BUILD_HINT", "entry", "main"]

@@ -60,6 +60,14 @@ def answer_text(sentences: list[AnswerSentence]) -> str:
     return "".join(s.text + "".join(dict.fromkeys(tag(c.part, c.chapter) for c in s.citations)) for s in sentences)
 
 
+def lacks_figure(question: str, texts: list[str]) -> bool:
+    """A 多少/几 question whose best evidence holds no figure the question did not already state."""
+    if not questions.needs_number(question):
+        return False
+    asked = set(grounding.figures(question))
+    return not any(f not in asked for t in texts for f in grounding.figures(t))
+
+
 def excerpt(sentence: str, query_units: set[str], max_chars: int = _MAX_SENTENCE_CHARS) -> str:
     """A long sentence shortened to its clauses that best match the question (verbatim, …… marks the cut)."""
     if len(sentence) <= max_chars:
@@ -144,10 +152,8 @@ class Extractive:
         prior = np.array([0.02 * (2 - rank_of[self.chunks[s.chunk_id].key]) for s in candidates], np.float32)
         score = sem + 0.15 * lex + prior
         picked = self._mmr(candidates, vecs, score)
-        if questions.needs_number(question):
-            asked = set(grounding.figures(question))
-            if not any(f not in asked for i in picked[:2] for f in grounding.figures(candidates[i].text)):
-                return self.refuse(retrieval, prompts.load("reason_number.txt"))
+        if lacks_figure(question, [candidates[i].text for i in picked[:2]]):
+            return self.refuse(retrieval, prompts.load("reason_number.txt"))
         return Draft(self._compose(candidates, picked, q_units, rank_of))
 
     def _lexical(self, question: str, candidates: list[Sentence]) -> np.ndarray:

@@ -65,8 +65,10 @@ def validate(raw: object, max_chars: int = 2000) -> str:
 
 def strip_injection(q: str) -> str:
     """The question without instructions to the bot ("" when nothing but instructions was asked)."""
-    cleaned = _INJECTION.sub("", q).strip(" ，,。：:；;.!?！？")
-    return cleaned if len(cleaned) >= 2 else ""
+    if not _INJECTION.search(q):
+        return q
+    cleaned = _INJECTION.sub("", q).lstrip(" ，,。：:；;.!?！？").rstrip(" ，,：:；;")
+    return cleaned if len(cleaned.strip("。.!?！？")) >= 2 else ""
 
 
 def has_injection(q: str) -> bool:

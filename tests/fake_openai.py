@@ -1,0 +1,94 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 for the LLM client tests (real HTTP, no network)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeOpenAI:
+    """Each request pops the next scripted reply: ("json", text), ("sse", [pieces]), ("status", code),
+    ("sleep", seconds, text) or ("garbage", body). With an empty script it replies "".
+    """
+
+    def __init__(self, responder: Callable[[dict[str, Any]], str] | None = None) -> None:
+        self.script: deque[tuple[Any, ...]] = deque()
+        self.responder = responder  # used when the script is empty: request body -> reply text
+        self.requests: list[dict[str, Any]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.requests.append(body)
+                if owner.script:
+                    step = owner.script.popleft()
+                else:
+                    step = ("json", owner.responder(body) if owner.responder else "")
+                kind = step[0]
+                if kind == "status":
+                    self._send(step[1], json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}))
+                elif kind == "garbage":
+                    self._send(200, step[1])
+                elif kind == "sleep":
+                    time.sleep(step[1])
+                    self._send(200, json.dumps(_completion(step[2])))
+                elif kind == "sse" or body.get("stream"):
+                    pieces = step[1] if kind == "sse" else [step[1]]
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    for p in pieces:
+                        self.wfile.write(f"data: {json.dumps(_chunk(p), ensure_ascii=False)}\n\n".encode())
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                else:
+                    self._send(200, json.dumps(_completion(step[1]), ensure_ascii=False))
+
+            def _send(self, code: int, text: str) -> None:
+                data = text.encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that timed out and hung up is part of the script, not an error
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+def _completion(text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "scripted",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
+
+
+def _chunk(piece: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "scripted",
+        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+    }
