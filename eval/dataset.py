@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import UserError
+from rag.types import SectionKey as Key
 
-Key = tuple[str | None, str | None]
 FIELDS = ("id", "question", "answerable", "gold", "also_ok", "must_include", "type")
 TYPES = ("staff", "resident", "multi", "intro", "preamble", "unanswerable", "adversarial", "english")
 

@@ -6,7 +6,7 @@ import re
 
 from rag.errors import UnknownSection
 from rag.parse import cn_to_int
-from rag.types import Document, Section, label_for
+from rag.types import Document, Section, SectionKey, label_for
 
 _CN = "零一二三四五六七八九"
 
@@ -27,9 +27,9 @@ def tag(part: str | None, chapter: str | None) -> str:
 _TAG = re.compile(r"【([^】]+)】")
 
 
-def parse_tags(text: str) -> list[tuple[str | None, str | None]]:
+def parse_tags(text: str) -> list[SectionKey]:
     """The (part, chapter) keys named by the 【…】 tags in a text, in order."""
-    out: list[tuple[str | None, str | None]] = []
+    out: list[SectionKey] = []
     for label in _TAG.findall(text):
         if label == "前言":
             out.append((None, None))
@@ -67,7 +67,7 @@ def find_section(doc: Document, part: str | None = None, chapter: str | None = N
         if m:
             part, chapter = m.group(1), m.group(2)
     if part in (None, "", "前言", "preamble"):
-        key: tuple[str | None, str | None] = (None, None)
+        key: SectionKey = (None, None)
     else:
         p = _normalise_ref(part, "篇") if part else None
         if chapter in (None, "", "intro", "篇首"):

@@ -16,9 +16,9 @@ import numpy as np
 from rag import grounding, prompts, questions, tokens
 from rag.cite import tag
 from rag.config import Settings
-from rag.retriever import Retrieval, SectionKey
+from rag.retriever import Retrieval
 from rag.store import Index
-from rag.types import AnswerSentence, Chunk, Citation, Sentence, label_for
+from rag.types import AnswerSentence, Chunk, Citation, SectionKey, Sentence, label_for
 
 _CLAUSE_END = re.compile(r"[，,：:]")
 _MAX_SENTENCE_CHARS = 150
@@ -92,7 +92,7 @@ def excerpt(sentence: str, query_units: set[str], max_chars: int = _MAX_SENTENCE
 class Extractive:
     """Sentence selection scored by the dense and lexical signals, MMR against repeats, a token budget."""
 
-    def __init__(self, index: Index, settings: Settings, segment: object | None = None) -> None:
+    def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
         self.settings = settings
         self.chunks: dict[str, Chunk] = {c.id: c for c in index.chunks}

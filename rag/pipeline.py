@@ -20,7 +20,7 @@ from rag.embed import Embedder, load_embedder, model_name
 from rag.generators import Draft, Extractive, Generator, answer_text, refusal_text, section_titles
 from rag.retriever import HybridRetriever, Retrieval, Retriever
 from rag.store import Index, load_index
-from rag.types import Answer, Citation
+from rag.types import Answer, Citation, SectionKey
 
 
 @dataclass
@@ -159,7 +159,7 @@ class Pipeline:
 
 def _unique(citations: Any) -> tuple[Citation, ...]:
     """One citation per section in first-cited order (first = primary); its quote stays verbatim."""
-    by_key: dict[tuple[str | None, str | None], Citation] = {}
+    by_key: dict[SectionKey, Citation] = {}
     for c in citations:
         by_key.setdefault((c.part, c.chapter), c)
     return tuple(by_key.values())

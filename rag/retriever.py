@@ -18,9 +18,7 @@ from rag import fusion, questions
 from rag.config import Settings
 from rag.embed import Embedder
 from rag.store import Index
-from rag.types import Hit
-
-SectionKey = tuple[str | None, str | None]
+from rag.types import Hit, SectionKey
 
 
 @dataclass

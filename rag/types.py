@@ -6,6 +6,22 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 SectionKind = Literal["preamble", "intro", "chapter"]
+SectionKey = tuple[str | None, str | None]  # (part, chapter): what citations, gold labels and API paths name
+
+
+class Located:
+    """Mixin for anything that sits in one section: its key and its short citation label."""
+
+    part: str | None
+    chapter: str | None
+
+    @property
+    def key(self) -> SectionKey:
+        return (self.part, self.chapter)
+
+    @property
+    def label(self) -> str:
+        return label_for(self.part, self.chapter)
 
 
 @dataclass(frozen=True)
@@ -19,7 +35,7 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(Located):
     """A citable unit of the plan: the preamble, a 篇's intro, or a 章."""
 
     doc_id: str
@@ -33,19 +49,9 @@ class Section:
     paragraphs: tuple[Paragraph, ...]
 
     @property
-    def key(self) -> tuple[str | None, str | None]:
-        """(part, chapter): the pair every citation, gold label and API path uses."""
-        return (self.part, self.chapter)
-
-    @property
     def title(self) -> str:
         """The section's own title: the 章 title, else the 篇 title, else 前言."""
         return self.chapter_title or self.part_title or "前言"
-
-    @property
-    def label(self) -> str:
-        """Short citation label, e.g. 第二篇·第一章, 第二篇 (intro) or 前言."""
-        return label_for(self.part, self.chapter)
 
     @property
     def breadcrumb(self) -> str:
@@ -97,7 +103,7 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Located):
     """A retrievable piece of one section; span indexes the source text exactly."""
 
     id: str
@@ -115,14 +121,6 @@ class Chunk:
     end: int
     text: str
     n_tokens: int
-
-    @property
-    def key(self) -> tuple[str | None, str | None]:
-        return (self.part, self.chapter)
-
-    @property
-    def label(self) -> str:
-        return label_for(self.part, self.chapter)
 
     @property
     def title(self) -> str:
@@ -151,7 +149,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(Located):
     """Where a sentence of an answer comes from."""
 
     part: str | None
@@ -159,14 +157,6 @@ class Citation:
     title: str
     quote: str
     chunk_id: str
-
-    @property
-    def key(self) -> tuple[str | None, str | None]:
-        return (self.part, self.chapter)
-
-    @property
-    def label(self) -> str:
-        return label_for(self.part, self.chapter)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -199,7 +189,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "extractive"
     notice: str | None = None  # e.g. "LLM unreachable, extractive answer shown"
-    nearest: tuple[tuple[str | None, str | None], ...] = ()  # sections offered on refusal
+    nearest: tuple[SectionKey, ...] = ()  # sections offered on refusal
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from rag import grounding
 from rag.chunk import split_sentences
 from rag.types import AnswerSentence, Chunk, Citation
+from rag.types import SectionKey as Key
 
-Key = tuple[str | None, str | None]
 _MARK = re.compile(r"\s*\[(\d{1,3})\]")
 # A sentence ends at 。！？; (and their half-width forms), with any [n] marks that follow it.
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;]?(?:\s*\[\d{1,3}\])*", re.S)

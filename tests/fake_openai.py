@@ -73,22 +73,17 @@ class FakeOpenAI:
         self.httpd.shutdown()
 
 
+def _envelope(kind: str, choice: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "chatcmpl-test", "object": kind, "created": 0, "model": "scripted", "choices": [choice]}
+
+
 def _completion(text: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "scripted",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-    }
+    body = _envelope(
+        "chat.completion", {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+    )
+    body["usage"] = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
+    return body
 
 
 def _chunk(piece: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion.chunk",
-        "created": 0,
-        "model": "scripted",
-        "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
-    }
+    return _envelope("chat.completion.chunk", {"index": 0, "delta": {"content": piece}, "finish_reason": None})

@@ -9,8 +9,7 @@ from typing import Any
 from rag.cite import tag
 from rag.search import Occurrence
 from rag.types import Answer, Citation, Section, label_for
-
-Key = tuple[str | None, str | None]
+from rag.types import SectionKey as Key
 
 
 def ref(part: str | None, chapter: str | None) -> str:
