@@ -26,7 +26,9 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Building the index also materialises the default embedding model into the cache on first use.
-$(INDEX): $(STAMP) $(CORPUS)
+# Rebuilt when the corpus or any module that shapes the index changes.
+INDEX_CODE := $(addprefix rag/,parse.py chunk.py tokens.py embed.py materialize.py dense.py sparse.py store.py indexer.py)
+$(INDEX): $(STAMP) $(CORPUS) $(INDEX_CODE)
 	$(BIN)/rag build --quiet
 
 index: $(INDEX)
