@@ -108,7 +108,6 @@ class Extractive:
             for t in terms:
                 self._df[t] = self._df.get(t, 0) + 1
         self.titles = section_titles(index)
-        self._segment = index.sparse.tokenizer._jieba.lcut
 
     def refuse(self, retrieval: Retrieval, reason: str = "") -> Draft:
         nearest = [k for k, _ in retrieval.sections[:3]]
@@ -123,7 +122,7 @@ class Extractive:
         """
         if not question:  # nothing but instructions to the bot
             return self.refuse(retrieval)
-        places = questions.foreign_places(self._segment(question), self.corpus_text)
+        places = questions.foreign_places(self.index.sparse.tokenizer.segment(question), self.corpus_text)
         if places:
             return self.refuse(retrieval, prompts.load("reason_place.txt").format(places="、".join(places)))
         if questions.asks_personal_service(question):

@@ -108,6 +108,10 @@ class Tokenizer:
         for w in self.user_words:
             self._jieba.add_word(w, freq=20000)
 
+    def segment(self, text: str) -> list[str]:
+        """Plain jieba words (accurate mode, nothing dropped): for reading names out of a question."""
+        return list(self._jieba.lcut(text))
+
     def __call__(self, text: str) -> list[str]:
         out = []
         for tok in self._jieba.lcut_for_search(text):
