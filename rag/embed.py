@@ -42,6 +42,7 @@ class SentenceTransformerEmbedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
         try:
             self.model = SentenceTransformer(model, device="cpu")
         except (OSError, ValueError) as e:
