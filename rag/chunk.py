@@ -33,11 +33,6 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-def section_sentences(section: Section) -> list[tuple[int, int]]:
-    """Sentence spans of a section in document order."""
-    return [s for p in section.paragraphs for s in split_sentences(p.text, p.start)]
-
-
 def _blocks(section: Section, source: str) -> list[list[tuple[int, int]]]:
     """Sentence runs that may share a chunk: a gap holding dropped text (site furniture) splits them."""
     blocks: list[list[tuple[int, int]]] = []

@@ -91,6 +91,3 @@ def check(sentence: str, evidence: str, min_coverage: float = MIN_BIGRAM_COVERAG
     ok = not missing_n and not missing_t and coverage >= min_coverage
     return Verdict(ok, coverage, missing_n, missing_t)
 
-
-def is_supported(sentence: str, evidence: str) -> bool:
-    return check(sentence, evidence).supported
