@@ -90,4 +90,3 @@ def check(sentence: str, evidence: str, min_coverage: float = MIN_BIGRAM_COVERAG
     coverage = len(mine & units(evidence)) / len(mine) if mine else 0.0
     ok = not missing_n and not missing_t and coverage >= min_coverage
     return Verdict(ok, coverage, missing_n, missing_t)
-
