@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-INDEX := index/manifest.json
+INDEX := index/CURRENT
 CORPUS := corpus/erdao-14th-fyp.txt
+# All state (index/, .cache/ with the materialised model, feedback/) stays inside the checkout.
+export RAG_HOME := $(CURDIR)
 HOST ?= 127.0.0.1
 PORT ?= 7860
 export HF_HUB_OFFLINE := 1
@@ -27,7 +29,8 @@ $(STAMP): pyproject.toml
 
 # Building the index also materialises the default embedding model into the cache on first use.
 # Rebuilt when the corpus or any module that shapes the index changes.
-INDEX_CODE := $(addprefix rag/,parse.py chunk.py tokens.py embed.py materialize.py dense.py sparse.py store.py indexer.py)
+INDEX_CODE := $(wildcard rag/parse.py rag/grammar.py rag/chunk.py rag/tokens.py rag/embed.py rag/materialize.py \
+  rag/sparse.py rag/store.py rag/builds.py rag/indexer.py rag/readers/*.py rag/stores/*.py rag/embedders/*.py)
 $(INDEX): $(STAMP) $(CORPUS) $(INDEX_CODE)
 	$(BIN)/rag build --quiet
 
@@ -52,9 +55,9 @@ typecheck: $(STAMP)
 unit: $(INDEX) browser
 	$(BIN)/pytest -q
 
-# Regression gate: thresholds a little below what the pipeline measures today (see README).
+# Regression gate on the frozen test split: thresholds a little below what it measures (see README).
 eval-gate: $(INDEX)
-	$(BIN)/rag eval --dataset eval/datasets/erdao.jsonl --report artifacts/eval \
+	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --report artifacts/eval \
 	  --min hit@1=0.88 --min hit@3=0.95 --min citation_accuracy=0.88 --min citation_precision=0.85 \
 	  --min refusal_recall=0.92 --min grounded_sentence_rate=0.99 --min must_include_rate=0.80 \
 	  --max false_refusal_rate=0.05
@@ -65,4 +68,4 @@ bench: $(INDEX)
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) index/manifest.json artifacts
+	rm -rf $(VENV) index/CURRENT index/build-* artifacts

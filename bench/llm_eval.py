@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from eval import metrics  # noqa: E402
-from eval.dataset import load  # noqa: E402
-from eval.run import run, table  # noqa: E402
-from rag.config import Settings  # noqa: E402
-from rag.pipeline import Pipeline  # noqa: E402
-from tests.fake_openai import FakeOpenAI  # noqa: E402
+from eval.dataset import load
+from eval.report import table
+from eval.run import DATASETS, resolve_items, run, score
+from eval.scripted_llm import FakeOpenAI
+from rag.config import Settings
+from rag.pipeline import Pipeline
 
 SOURCE = re.compile(r'<source id="1"[^>]*>\n(.*?)\n</source>', re.S)
 
@@ -37,12 +32,10 @@ def main() -> None:
     server = FakeOpenAI(responder)
     settings = replace(Settings.from_env(), llm_base_url=server.url, llm_model="scripted", llm_retries=0)
     pipeline = Pipeline(settings)
-    items = load(ROOT / "eval/datasets/erdao.jsonl")
-    rows = run(items, pipeline)
-    sections = {s.key: s.text for d in pipeline.index.documents for s in d.sections}
-    pairs = [(i, o) for i, o, _ in rows]
-    result: dict = metrics.compute(pairs, sections.get)
-    result["by_type"] = metrics.by_type(pairs, sections.get)
+    path = DATASETS / "dev" / "erdao.jsonl"
+    rows = run(resolve_items(load(path), pipeline, path), pipeline)
+    sections = {s.loc: s.text for d in pipeline.index.documents for s in d.sections}
+    result = score(rows, sections.get)
     calls = len(server.requests)
     answered = [a for _, _, a in rows if a is not None and not a.refused and a.mode == "llm"]
     kept = sum(len(a.sentences) for a in answered)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import UserError
-from rag.types import SectionKey as Key
+from rag.types import Locator
 
 FIELDS = ("id", "question", "answerable", "gold", "also_ok", "must_include", "type")
-TYPES = ("staff", "resident", "multi", "intro", "preamble", "unanswerable", "adversarial", "english")
+TYPES = ("staff", "resident", "colloquial", "multi", "intro", "preamble", "unanswerable", "adversarial", "english")
+ANY_DOC = ""  # a gold label written as {part, chapter} names a section of the default document
+Key = Locator
 
 
 class DatasetError(UserError):
@@ -26,25 +28,52 @@ class Item:
     also_ok: tuple[Key, ...]
     must_include: tuple[str, ...]
     type: str
+    # Gold labels naming a heading that is not itself a section (a 章 whose text is in its 条):
+    # any section under it is right.
+    heads: frozenset[Key] = frozenset()
 
     @property
     def accepted(self) -> set[Key]:
         return set(self.gold) | set(self.also_ok)
 
+    def accepts(self, loc: Key) -> bool:
+        return loc in self.accepted or any(loc.within(h) for h in self.heads)
+
+    def covered_by(self, gold: Key, cited: tuple[Key, ...]) -> bool:
+        return any(c == gold or (gold in self.heads and c.within(gold)) for c in cited)
+
+    def resolve(self, default_doc: str, citable: set[Key]) -> Item:
+        """Labels written without a document name the default one; heads are found against the index."""
+
+        def fix(keys: tuple[Key, ...]) -> tuple[Key, ...]:
+            return tuple(Locator(k.doc_id or default_doc, k.path) for k in keys)
+
+        gold, also = fix(self.gold), fix(self.also_ok)
+        heads = frozenset(k for k in gold + also if k not in citable)
+        return Item(self.id, self.question, self.answerable, gold, also, self.must_include, self.type, heads)
+
 
 def _keys(value: object, where: str) -> tuple[Key, ...]:
+    """Gold labels: {"part", "chapter"} (a 篇/章 plan, the default document) or {"doc_id", "path"}."""
     if not isinstance(value, list):
-        raise DatasetError(f"{where}: must be a list of {{part, chapter}} objects")
+        raise DatasetError(f"{where}: must be a list of {{part, chapter}} or {{doc_id, path}} objects")
     out = []
     for v in value:
+        if isinstance(v, dict) and set(v) == {"doc_id", "path"}:
+            if not isinstance(v["doc_id"], str) or not v["doc_id"]:
+                raise DatasetError(f"{where}: doc_id must be a non-empty string")
+            if not isinstance(v["path"], list) or not all(isinstance(p, str) and p for p in v["path"]):
+                raise DatasetError(f"{where}: path must be a list of heading labels")
+            out.append(Locator(v["doc_id"], tuple(v["path"])))
+            continue
         if not isinstance(v, dict) or set(v) != {"part", "chapter"}:
-            raise DatasetError(f"{where}: each entry needs exactly the keys part and chapter")
+            raise DatasetError(f"{where}: each entry needs exactly the keys part and chapter (or doc_id and path)")
         part, chapter = v["part"], v["chapter"]
         if not (part is None or isinstance(part, str)) or not (chapter is None or isinstance(chapter, str)):
             raise DatasetError(f"{where}: part and chapter are strings or null")
         if part is None and chapter is not None and not chapter.endswith("章"):
             raise DatasetError(f"{where}: chapter must look like 第X章")
-        out.append((part, chapter))
+        out.append(Locator(ANY_DOC, tuple(p for p in (part, chapter) if p)))
     return tuple(out)
 
 
@@ -89,7 +118,7 @@ def load(path: Path) -> list[Item]:
     except UnicodeDecodeError:
         raise DatasetError(f"dataset {path} is not UTF-8") from None
     items, seen = [], set()
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         item = parse_line(line, n)

@@ -60,7 +60,7 @@ def _mean(xs: Sequence[float]) -> float | None:
 
 def rank_of(item: Item, out: Outcome) -> int | None:
     for i, key in enumerate(out.retrieved, 1):
-        if key in item.accepted:
+        if item.accepts(key):
             return i
     return None
 
@@ -89,7 +89,7 @@ def verdicts(item: Item, out: Outcome, section_text: Callable[[Key], str | None]
     if item.answerable:
         if out.refused:
             notes.append("refused an answerable question")
-        primary_ok = bool(out.cited) and out.cited[0] in item.accepted
+        primary_ok = bool(out.cited) and item.accepts(out.cited[0])
         if out.cited and not primary_ok:
             notes.append("primary citation not in gold")
     elif not out.refused:
@@ -120,9 +120,11 @@ def compute(
         "hit@3": _mean([r is not None and r <= 3 for r in ranks]),
         "hit@5": _mean([r is not None and r <= 5 for r in ranks]),
         "mrr": _mean([1.0 / r if r else 0.0 for r in ranks]),
-        "citation_accuracy": _mean([bool(o.cited) and o.cited[0] in i.accepted for i, o in ans]),
-        "citation_precision": _mean([sum(k in i.accepted for k in o.cited) / len(o.cited) for i, o in cited_ans]),
-        "citation_recall": _mean([sum(g in o.cited for g in set(i.gold)) / len(set(i.gold)) for i, o in ans]),
+        "citation_accuracy": _mean([bool(o.cited) and i.accepts(o.cited[0]) for i, o in ans]),
+        "citation_precision": _mean([sum(i.accepts(k) for k in o.cited) / len(o.cited) for i, o in cited_ans]),
+        "citation_recall": _mean(
+            [sum(i.covered_by(g, o.cited) for g in set(i.gold)) / len(set(i.gold)) for i, o in ans]
+        ),
         "refusal_recall": _mean([o.refused for _, o in una]),
         "false_refusal_rate": _mean([o.refused for _, o in ans]),
         "grounded_sentence_rate": _mean(grounded),

@@ -10,7 +10,7 @@ from typing import Any
 from eval import metrics
 from eval.dataset import Item, Key
 from eval.metrics import Outcome
-from rag.types import Answer, label_for
+from rag.types import Answer
 
 CHARTS = {
     "retrieval.png": ("hit@1", "hit@3", "mrr"),
@@ -20,7 +20,8 @@ CHARTS = {
 
 
 def _labels(keys: tuple[Key, ...] | list[Key]) -> str:
-    return "、".join(label_for(*k) for k in keys) or "—"
+    many = len({k.doc_id for k in keys}) > 1
+    return "、".join((f"{k.doc_id}:" if many else "") + k.label for k in keys) or "—"
 
 
 def _rows(rows: list[tuple[Item, Outcome, Answer | None]], section_text: Callable[[Key], str | None]) -> list[dict]:
@@ -76,8 +77,6 @@ def write_report(
     rows: list[tuple[Item, Outcome, Answer | None]],
     section_text: Callable[[Key], str | None],
 ) -> list[Path]:
-    from eval.run import table
-
     directory.mkdir(parents=True, exist_ok=True)
     lines = _rows(rows, section_text)
     failed = [r for r in lines if not r["ok"]]
@@ -111,3 +110,22 @@ def write_report(
     body.append("</table>")
     (directory / "report.html").write_text("\n".join(body), "utf-8")
     return [directory / "report.md", directory / "report.html", *charts]
+
+
+def table(result: dict[str, Any]) -> str:
+    """Metrics as a fixed-width table: all questions, then each question type."""
+    names = [m for m in metrics.METRICS if m != "n"]
+    types = list(result["by_type"])
+    lines = [f"{'metric':<24}{'all':>8}" + "".join(f"{t[:11]:>12}" for t in types)]
+    for m in [*names, "n"]:
+        cells = [result[m]] + [result["by_type"][t][m] for t in types]
+        lines.append(f"{m:<24}" + "".join(f"{_cell(v):>{8 if i == 0 else 12}}" for i, v in enumerate(cells)))
+    return "\n".join(lines)
+
+
+def _cell(v: float | int | None) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.1f}" if v > 1.5 else f"{v:.3f}"

@@ -12,8 +12,12 @@ from typing import Any
 from eval import metrics
 from eval.dataset import DatasetError, Item, Key, load
 from eval.metrics import Outcome
+from eval.report import table
 from rag.errors import BadQuestion
+from rag.resources import PROJECT_ROOT
 from rag.types import Answer
+
+DATASETS = PROJECT_ROOT / "eval" / "datasets"
 
 
 def parse_thresholds(values: list[str], flag: str) -> dict[str, float]:
@@ -32,13 +36,13 @@ def parse_thresholds(values: list[str], flag: str) -> dict[str, float]:
 def outcome(answer: Answer) -> Outcome:
     retrieved: dict[Key, None] = {}
     for h in answer.contexts:
-        retrieved.setdefault(h.chunk.key, None)
+        retrieved.setdefault(h.chunk.loc, None)
     return Outcome(
         answer=answer.text,
         refused=answer.refused,
-        cited=tuple((c.part, c.chapter) for c in answer.citations),
+        cited=tuple(c.loc for c in answer.citations),
         retrieved=tuple(retrieved),
-        sentences=tuple((s.text, tuple((c.part, c.chapter) for c in s.citations)) for s in answer.sentences),
+        sentences=tuple((s.text, tuple(c.loc for c in s.citations)) for s in answer.sentences),
         latency_ms=answer.timings_ms.get("total", 0.0),
     )
 
@@ -55,45 +59,69 @@ def run(items: list[Item], pipeline: Any) -> list[tuple[Item, Outcome, Answer | 
     return rows
 
 
-def table(result: dict[str, Any]) -> str:
-    names = [m for m in metrics.METRICS if m != "n"]
-    types = list(result["by_type"])
-    lines = [f"{'metric':<24}{'all':>8}" + "".join(f"{t[:11]:>12}" for t in types)]
-    for m in [*names, "n"]:
-        cells = [result[m]] + [result["by_type"][t][m] for t in types]
-        lines.append(f"{m:<24}" + "".join(f"{_cell(v):>{8 if i == 0 else 12}}" for i, v in enumerate(cells)))
-    return "\n".join(lines)
+def splits(paths: list[Path]) -> dict[str, list[Path]]:
+    """Datasets grouped by split: the folder name (dev, test), else the file's stem."""
+    out: dict[str, list[Path]] = {}
+    for p in paths:
+        name = p.parent.name if p.parent.name in ("dev", "test") else p.stem
+        out.setdefault(name, []).append(p)
+    return out
 
 
-def _cell(v: float | int | None) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, int):
-        return str(v)
-    return f"{v:.1f}" if v > 1.5 else f"{v:.3f}"
+def default_datasets(root: Path = DATASETS) -> list[Path]:
+    return sorted(root.glob("dev/*.jsonl")) + sorted(root.glob("test/*.jsonl"))
+
+
+def score(rows: list[tuple[Item, Outcome, Answer | None]], section_text: Callable[[Key], str | None]) -> dict[str, Any]:
+    pairs = [(i, o) for i, o, _ in rows]
+    result: dict[str, Any] = metrics.compute(pairs, section_text)
+    result["by_type"] = metrics.by_type(pairs, section_text)
+    return result
+
+
+def resolve_items(items: list[Item], pipeline: Any, where: Path) -> list[Item]:
+    """Gold labels checked against the index: every named document must be there."""
+    index = pipeline.index
+    default_doc = index.document().doc_id
+    citable = {s.loc for d in index.documents for s in d.sections}
+    known = {d.doc_id for d in index.documents}
+    out = [i.resolve(default_doc, citable) for i in items]
+    for i in out:
+        for k in i.gold + i.also_ok:
+            if k.doc_id not in known:
+                raise DatasetError(f"{where}: question {i.id} names document {k.doc_id!r}, which is not in the index")
+    return out
 
 
 def main(args: argparse.Namespace, make_pipeline: Callable[[], Any]) -> int:
-    items = load(Path(args.dataset))
+    paths = [Path(p) for p in args.dataset] or default_datasets()
+    if not paths:
+        raise DatasetError(f"no datasets given and none found under {DATASETS}")
+    loaded = {p: load(p) for p in paths}  # every file validated before any model loads
     minimums = parse_thresholds(args.min, "--min")
     maximums = parse_thresholds(args.max, "--max")
     pipeline = make_pipeline()
-    sections = {s.key: s.text for d in pipeline.index.documents for s in d.sections}
-    rows = run(items, pipeline)
-    pairs = [(i, o) for i, o, _ in rows]
-    result: dict[str, Any] = metrics.compute(pairs, sections.get)
-    result["by_type"] = metrics.by_type(pairs, sections.get)
-    result["mode"] = getattr(pipeline.generator, "mode", "extractive")
+    sections = {s.loc: s.text for d in pipeline.index.documents for s in d.sections}
+    all_rows: list[tuple[Item, Outcome, Answer | None]] = []
+    result: dict[str, Any] = {"mode": getattr(pipeline.generator, "mode", "extractive"), "splits": {}}
+    for name, group in splits(paths).items():
+        rows = run([i for p in group for i in resolve_items(loaded[p], pipeline, p)], pipeline)
+        all_rows += rows
+        split = score(rows, sections.get)
+        split["datasets"] = [str(p) for p in group]
+        result["splits"][name] = split
+        if not args.json:
+            print(f"== {name} ({', '.join(str(p) for p in group)})\n{table(split)}\n")
+        if args.report:
+            from eval.report import write_report
+
+            written = write_report(Path(args.report) / name, {**split, "mode": result["mode"]}, rows, sections.get)
+            print(f"report written: {', '.join(str(p) for p in written)}", file=sys.stderr)
+    combined = score(all_rows, sections.get)
+    result.update({k: v for k, v in combined.items() if k != "by_type"})
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(table(result))
-    if args.report:
-        from eval.report import write_report
-
-        written = write_report(Path(args.report), result, rows, sections.get)
-        print(f"report written: {', '.join(str(p) for p in written)}", file=sys.stderr)
-    failures = metrics.check_gate(result, minimums, maximums)
+    failures = metrics.check_gate(combined, minimums, maximums)
     for f in failures:
         print(f"gate failed: {f}", file=sys.stderr)
     return 1 if failures else 0

@@ -1,4 +1,4 @@
-"""政策问答: cited question answering over a Chinese government plan (篇/章 citations, offline by default).
+"""政策问答: cited question answering over Chinese government documents (offline by default).
 
 Small public API::
 
@@ -40,7 +40,7 @@ def load_index(settings: Settings) -> Any:
     from rag.embed import model_name
     from rag.store import load_index as _load
 
-    return _load(settings.index_dir, expected_model=model_name(settings))
+    return _load(settings.index_path, expected_model=model_name(settings))
 
 
 def ask(question: str, settings: Settings | None = None) -> Answer:

@@ -1,4 +1,4 @@
-"""HTTP JSON API: /api/ask, /api/sections, /api/sections/{part}/{chapter}, /api/search, /api/feedback, /api/health.
+"""HTTP JSON API: /api/ask, /api/documents, /api/sections[/{path}], /api/search, /api/feedback, /api/health.
 
 Same Answer JSON as `rag ask --json`. A bad request is a 4xx with {"error": "..."}; user input never
 causes a 500.
@@ -14,16 +14,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from rag import search
-from rag.cite import find_section, formal
+from rag.cite import formal, resolve
 from rag.errors import UnknownSection, UserError
 from rag.feedback import FeedbackLog
 from rag.toc import table_of_contents
+from rag.types import Document
 
 
 class AskRequest(BaseModel):
     question: str
     top_k: int | None = Field(default=None, ge=1, le=50)
-    history: list[str] = Field(default_factory=list, max_length=20)
+    history: list[str] = Field(default_factory=list, max_length=200)
+    doc_ids: list[str] | None = Field(default=None, max_length=100)
 
 
 class FeedbackRequest(BaseModel):
@@ -33,17 +35,30 @@ class FeedbackRequest(BaseModel):
     comment: str = ""
 
 
-def section_json(pipeline: Any, part: str | None, chapter: str | None) -> dict[str, Any]:
-    doc = pipeline.index.documents[0]
-    s = find_section(doc, part, chapter)
+def section_json(doc: Document, refs: list[str]) -> dict[str, Any]:
+    s = resolve(doc, refs)
     return {
-        "part": s.part,
-        "chapter": s.chapter,
+        **s.loc.to_json(),
+        "doc_title": doc.title,
+        "label": s.label,
         "title": s.title,
         "breadcrumb": s.breadcrumb,
         "citation": formal(doc, s),
         "text": s.text,
-        "paragraphs": [p.text for p in s.paragraphs],
+        "paragraphs": [{"text": p.text, **({"page": p.page} if p.page else {})} for p in s.paragraphs],
+    }
+
+
+def document_json(doc: Document) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "version": doc.version,
+        "superseded_by": doc.superseded_by,
+        "format": doc.fmt,
+        "sections": len(doc.sections),
     }
 
 
@@ -54,7 +69,8 @@ def health(pipeline: Any) -> dict[str, Any]:
         "model": m["model"]["name"],
         "built_at": m["built_at"],
         "chunks": m["counts"]["chunks"],
-        "documents": [c["title"] for c in m["corpus"]],
+        "documents": m["counts"]["documents"],
+        "store": m["store"]["kind"],
         "mode": "llm" if pipeline.settings.llm_enabled else "extractive",
     }
 
@@ -62,30 +78,42 @@ def health(pipeline: Any) -> dict[str, Any]:
 def router(pipeline: Any, feedback: FeedbackLog) -> APIRouter:
     r = APIRouter(prefix="/api")
 
+    index = pipeline.index
+
     @r.post("/ask")
     def ask(body: AskRequest) -> dict[str, Any]:
-        return pipeline.ask(body.question, top_k=body.top_k, history=body.history).to_json()  # type: ignore[no-any-return]
+        answer = pipeline.ask(body.question, top_k=body.top_k, history=body.history, doc_ids=body.doc_ids)
+        return answer.to_json()  # type: ignore[no-any-return]
+
+    @r.get("/documents")
+    def documents() -> dict[str, Any]:
+        return {"documents": [document_json(d) for d in index.documents]}
 
     @r.get("/sections")
-    def sections() -> dict[str, Any]:
-        return table_of_contents(pipeline.index.documents[0])
+    def sections(doc_id: str | None = None) -> dict[str, Any]:
+        return table_of_contents(index.document(doc_id))
 
-    @r.get("/sections/{part}/{chapter}")
-    def section(part: str, chapter: str) -> dict[str, Any]:
-        return section_json(pipeline, part, chapter)
+    @r.get("/sections/{refs:path}")
+    def section(refs: str, doc_id: str | None = None) -> dict[str, Any]:
+        parts = [p for p in refs.split("/") if p]
+        if len(parts) > 8 or len(refs) > 200:
+            raise UserError("a section path has at most 8 parts")
+        return section_json(index.document(doc_id), parts)
 
     @r.get("/search")
-    def keyword(q: str = "", context: int = 30) -> dict[str, Any]:
+    def keyword(q: str = "", context: int = 30, doc_id: str | None = None) -> dict[str, Any]:
         if not q.strip() or len(q) > 100:
             raise UserError("q must be 1-100 characters")
-        hits = search.find(pipeline.index.documents[0], q, max(0, min(context, 200)))
+        docs = [index.document(doc_id)] if doc_id else index.documents
+        hits = search.find(docs, q, max(0, min(context, 200)))
         return {
             "query": q,
             "count": len(hits),
             "hits": [
                 {
-                    "part": h.section.part,
-                    "chapter": h.section.chapter,
+                    **h.section.loc.to_json(),
+                    "doc_title": h.doc.title,
+                    "label": h.section.label,
                     "title": h.section.title,
                     "before": h.before,
                     "match": h.match,

@@ -1,4 +1,4 @@
-"""Pure chunking: sections -> token-budgeted chunks that never cross a 章 (or intro) boundary.
+"""Pure chunking: sections -> token-budgeted chunks that never cross a citable unit's boundary.
 
 A chunk is a run of whole sentences of one section, cut at sentence ends (。！？；) to a tiktoken
 budget, with one sentence of overlap. Its span indexes the source, so source[start:end] == text.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from rag.parse import cn_to_int
 from rag.types import Chunk, Document, Section, Sentence
 
 # Sentence ends; a line break also ends one (titles and list items carry no full stop).
@@ -45,10 +46,26 @@ def _blocks(section: Section, source: str) -> list[list[tuple[int, int]]]:
     return [b for b in blocks if b]
 
 
+def _number(label: str) -> str:
+    """第二篇 -> 2, （三） -> 3, 专栏1 -> 专栏1: the numeral of a heading label when it has one."""
+    m = re.search(r"[零〇一二两三四五六七八九十百千\d]+", label)
+    if m:
+        try:
+            return str(cn_to_int(m.group(0)))
+        except ValueError:
+            pass
+    return re.sub(r"[^\w]+", "", label) or "x"
+
+
 def chunk_id(section: Section, index: int) -> str:
-    """Stable id: document, 篇 and 章 numbers, position; the same corpus always gives the same ids."""
-    kind = {"preamble": "pre", "intro": "intro", "chapter": "ch"}[section.kind]
-    return f"{section.doc_id}:p{section.part_no or 0:02d}-c{section.chapter_no or 0:02d}-{kind}:{index:03d}"
+    """Stable id: document, the heading numbers on the path, kind, position (e.g. erdao:2.1:body:000)."""
+    where = ".".join(_number(p) for p in section.path) or "0"
+    return f"{section.doc_id}:{where}:{section.kind}:{index:03d}"
+
+
+def _page_at(section: Section, offset: int) -> int | None:
+    """The page of the paragraph holding offset (PDF sources), else None."""
+    return next((p.page for p in section.paragraphs if p.start <= offset < p.end or p.start >= offset), None)
 
 
 def chunk_section(
@@ -81,17 +98,14 @@ def chunk_section(
                     doc_id=section.doc_id,
                     doc_title=doc_title,
                     kind=section.kind,
-                    part=section.part,
-                    part_no=section.part_no,
-                    part_title=section.part_title,
-                    chapter=section.chapter,
-                    chapter_no=section.chapter_no,
-                    chapter_title=section.chapter_title,
+                    path=section.path,
+                    title=section.title,
                     breadcrumb=section.breadcrumb,
                     start=start,
                     end=end,
                     text=text,
                     n_tokens=count_tokens(text),
+                    page=_page_at(section, start),
                 )
             )
             if j >= len(block):

@@ -1,4 +1,7 @@
-"""`rag` command line: build | ask | sections | show | serve | eval. Errors are one line and a non-zero exit."""
+"""`rag` command line: build | add | remove | list | ask | sections | show | config | serve | eval.
+
+Errors are one line and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +24,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    corpus = tuple(Path(p) for p in args.corpus) if getattr(args, "corpus", None) else None
-    index_dir = Path(args.index_dir) if getattr(args, "index_dir", None) else None
-    return Settings.from_env(corpus=corpus, index_dir=index_dir)
+    index_dir = Path(_arg(args.index_dir)) if getattr(args, "index_dir", None) else None
+    return Settings.from_env(index_dir=index_dir)
 
 
 def _emit(obj: Any) -> None:
@@ -31,22 +33,107 @@ def _emit(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def _progress(quiet: bool) -> Any:
+    """A tqdm bar over characters embedded: shows characters per second and an ETA."""
     from tqdm import tqdm
 
+    bars: dict[str, Any] = {}
+
+    def report(done: int, total: int, label: str) -> None:
+        if quiet:
+            return
+        bar = bars.get(label)
+        if bar is None:
+            bar = bars[label] = tqdm(
+                total=total, desc=f"embedding {label}", unit="char", unit_scale=True, file=sys.stderr
+            )
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return report
+
+
+def _built(settings: Settings, manifest: dict[str, Any], verb: str) -> int:
+    c = manifest["counts"]
+    e = manifest.get("embedded", {})
+    print(
+        f"{verb} {settings.index_path}: {c['documents']} document(s), {c['chunks']} chunks, {c['sentences']} sentences"
+        f" ({e.get('chunks', 0)} chunks and {e.get('sentences', 0)} sentences embedded), "
+        f"model {manifest['model']['name']}, store {manifest['store']['kind']}"
+    )
+    return 0
+
+
+def _corpus_files(paths: list[str]) -> list[Path]:
+    """Files named on the command line; a folder stands for the supported files inside it (recursively)."""
+    from rag.readers import SUFFIXES
+
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            if not found:
+                raise UserError(f"no supported files in {p} ({', '.join(SUFFIXES)})")
+            out += found
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_build(args: argparse.Namespace) -> int:
     from rag.indexer import build_index
 
     settings = _settings(args)
+    if getattr(args, "corpus", None):
+        settings = settings.replace(corpus=tuple(_corpus_files(args.corpus)))
+    return _built(settings, build_index(settings, progress=_progress(args.quiet)), "index written to")
 
-    def progress(it: Iterable[Any], total: int, label: str) -> Iterable[Any]:
-        return tqdm(it, total=total, desc=label, unit="batch", disable=args.quiet, file=sys.stderr)
 
-    manifest = build_index(settings, progress=progress)
-    c = manifest["counts"]
-    print(
-        f"index written to {settings.index_dir}: {c['documents']} plan(s), {c['chunks']} chunks, "
-        f"{c['sentences']} sentences, model {manifest['model']['name']}"
+def cmd_add(args: argparse.Namespace) -> int:
+    from rag.indexer import update_index
+
+    settings = _settings(args)
+    return _built(
+        settings, update_index(settings, add=_corpus_files(args.files), progress=_progress(args.quiet)), "added to"
     )
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.indexer import update_index
+
+    settings = _settings(args)
+    return _built(settings, update_index(settings, remove=args.doc_ids), "removed from")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from rag.api import document_json
+    from rag.store import load_index
+
+    index = load_index(_settings(args).index_path)
+    rows = [document_json(d) for d in index.documents]
+    if args.json:
+        _emit({"documents": rows})
+        return 0
+    for r in rows:
+        note = f"  (superseded by {r['superseded_by']})" if r["superseded_by"] else ""
+        print(f"{r['doc_id']}\t{r['title']}\t{r['date'] or r['version'] or ''}\t{r['sections']} sections{note}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from rag.config import describe, markdown_table
+
+    if args.markdown:
+        print(markdown_table())
+        return 0
+    rows = describe(_settings(args))
+    if args.json:
+        _emit(rows)
+        return 0
+    for r in rows:
+        allowed = f" [{r['allowed']}]" if r["allowed"] else ""
+        print(f"{r['variable']}={r['value']}  (default {r['default'] or '(empty)'}){allowed}  {r['description']}")
     return 0
 
 
@@ -61,13 +148,13 @@ def _print_answer(a: Answer, text: bool = True) -> None:
         print(f"\n{load('sources_heading.txt')}：")
         for c in a.citations:
             quote = c.quote if len(c.quote) <= 60 else c.quote[:60] + "…"
-            print(f"  【{c.label}】{c.title}：{quote}")
+            print(f"  {c.formal} {c.title}：{quote}")
 
 
-def _stream_answer(pipe: Any, question: str, top_k: int | None) -> int:
+def _stream_answer(pipe: Any, question: str, top_k: int | None, doc_ids: list[str] | None) -> int:
     """Print the answer as it is generated; if verification changed it, print the verified text after."""
     shown = ""
-    for item in pipe.stream(question, top_k=top_k):
+    for item in pipe.stream(question, top_k=top_k, doc_ids=doc_ids):
         if isinstance(item, str):
             shown += item
             print(item, end="", flush=True)
@@ -86,40 +173,50 @@ def _pipeline(args: argparse.Namespace) -> Any:
 
 
 def _stdin_questions() -> Iterable[tuple[str | None, str | None]]:
-    """(question, error) per input line; bad bytes spoil only their own line."""
+    """(question, error) per input line, exactly one per line; bad bytes or a blank line spoil only their own."""
     for raw in sys.stdin.buffer:
         try:
             line = raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
             yield None, "the line is not valid UTF-8"
             continue
-        if line.strip():
-            yield line, None
+        yield (line, None) if line.strip() else (line, "the question is empty")
+
+
+def _arg(text: str) -> str:
+    """A command-line argument: bytes that were not UTF-8 arrive as lone surrogates; say so in one line."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadQuestion("the argument is not valid UTF-8 text") from None
+    return text
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.questions import validate
 
-    if args.question != "-":
-        validate(args.question, _settings(args).max_question_chars)  # before loading any model
+    question = _arg(args.question)
+    doc_ids = [_arg(d) for d in args.doc] or None
+    if question != "-":
+        validate(question, _settings(args).max_question_chars)  # before loading any model
     pipe = _pipeline(args)
-    if args.question != "-" and args.stream and not args.json:
-        return _stream_answer(pipe, args.question, args.top_k)
-    if args.question != "-":
-        answer = pipe.ask(args.question, top_k=args.top_k)
+    if question != "-" and args.stream and not args.json:
+        return _stream_answer(pipe, question, args.top_k, doc_ids)
+    if question != "-":
+        answer = pipe.ask(question, top_k=args.top_k, doc_ids=doc_ids)
         _emit(answer.to_json()) if args.json else _print_answer(answer)
         return 0
     failures = 0
-    for question, error in _stdin_questions():
+    for line, error in _stdin_questions():
         if error is None:
             try:
-                answer = pipe.ask(question, top_k=args.top_k)
+                answer = pipe.ask(line, top_k=args.top_k, doc_ids=doc_ids)
             except BadQuestion as e:
                 error = str(e)
         if error is not None:
             failures += 1
             if args.json:
-                _emit({"question": question, "error": error})
+                _emit({"question": line, "error": error})
             else:
                 print(f"error: {error}", file=sys.stderr)
             continue
@@ -134,13 +231,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _document(args: argparse.Namespace) -> Any:
     from rag.store import load_index
 
-    index = load_index(_settings(args).index_dir)
-    docs = index.documents
-    if args.doc:
-        docs = [d for d in docs if d.doc_id == args.doc]
-        if not docs:
-            raise UserError(f"no plan {args.doc!r} in the index; known: {', '.join(d.doc_id for d in index.documents)}")
-    return docs[0]
+    index = load_index(_settings(args).index_path)
+    return index.document(_arg(args.doc) if args.doc else None)
 
 
 def cmd_sections(args: argparse.Namespace) -> int:
@@ -152,37 +244,24 @@ def cmd_sections(args: argparse.Namespace) -> int:
         _emit(toc)
         return 0
     print(doc.title)
-    for part in toc["parts"]:
-        indent = ""
-        if part["part"]:
-            print(f"{part['part']} {part['title']}")
-            indent = "  "
-        for ch in part["chapters"]:
-            print(f"{indent}{ch['chapter'] or '篇首'} {ch['title']}")
+    for e in toc["entries"]:
+        text = f"{e['label']} {e['title']}" if e["path"] else e["title"]
+        print(f"{'  ' * max(0, e['depth'] - 1)}{text}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from rag.cite import find_section, formal
+    from rag.api import section_json
 
     doc = _document(args)
-    section = find_section(doc, args.part, args.chapter)
+    data = section_json(doc, [_arg(r) for r in args.path])
     if args.json:
-        _emit(
-            {
-                "part": section.part,
-                "chapter": section.chapter,
-                "title": section.title,
-                "breadcrumb": section.breadcrumb,
-                "citation": formal(doc, section),
-                "text": section.text,
-            }
-        )
+        _emit(data)
         return 0
-    print(section.breadcrumb)
-    print(formal(doc, section))
+    print(data["breadcrumb"])
+    print(data["citation"])
     print()
-    print(section.text)
+    print(data["text"])
     return 0
 
 
@@ -200,42 +279,62 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rag", description="Cited question answering over a Chinese government plan.")
-    p.add_argument("--index-dir", help="index directory (default: RAG_INDEX_DIR or ./index)")
+    p = argparse.ArgumentParser(prog="rag", description="Cited question answering over Chinese government documents.")
+    p.add_argument("--index-dir", help="index directory (default: RAG_INDEX_DIR or HOME/index)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="parse, chunk, embed and index the plan(s)")
-    b.add_argument("--corpus", nargs="+", metavar="FILE", help="plan files (default: the Erdao plan)")
+    b = sub.add_parser("build", help="build the knowledge base afresh from document files")
+    b.add_argument("--corpus", nargs="+", metavar="FILE", help="files or folders (default: the Erdao plan)")
     b.add_argument("--index-dir", default=argparse.SUPPRESS, help="where to write the index")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
+
+    ad = sub.add_parser("add", help="add documents (.txt .md .html .docx .pdf) to the knowledge base")
+    ad.add_argument("files", nargs="+", metavar="FILE", help="files or folders")
+    ad.add_argument("--quiet", action="store_true", help="no progress bar")
+    ad.set_defaults(func=cmd_add)
+
+    rm = sub.add_parser("remove", help="remove documents from the knowledge base")
+    rm.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    rm.set_defaults(func=cmd_remove)
+
+    ls = sub.add_parser("list", help="list the documents in the knowledge base")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
 
     a = sub.add_parser("ask", help="answer a question with citations ('-' reads one per line from stdin)")
     a.add_argument("question")
     a.add_argument("--json", action="store_true", help="one JSON object per answer")
     a.add_argument("--top-k", type=int, default=None, help="context chunks to return (1-50)")
     a.add_argument("--stream", action="store_true", help="print the answer as it is generated")
+    a.add_argument("--doc", action="append", default=[], metavar="DOC_ID", help="answer only from this document")
     a.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("sections", help="print the table of contents")
+    s = sub.add_parser("sections", help="print a document's table of contents")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--doc", help="plan id when the index holds several")
+    s.add_argument("--doc", help="document id (default: the first)")
     s.set_defaults(func=cmd_sections)
 
-    sh = sub.add_parser("show", help="print a section's full text, e.g. `rag show 第二篇 第一章`")
-    sh.add_argument("part", help="第二篇 / 2 / 前言")
-    sh.add_argument("chapter", nargs="?", help="第一章 / 1 / intro")
+    sh = sub.add_parser("show", help="print a section's full text, e.g. `rag show 第二篇 第一章` or `rag show 2 1`")
+    sh.add_argument("path", nargs="*", help="heading labels or numbers from the top; nothing or 前言 = preamble")
     sh.add_argument("--json", action="store_true")
-    sh.add_argument("--doc", help="plan id when the index holds several")
+    sh.add_argument("--doc", help="document id (default: the first)")
     sh.set_defaults(func=cmd_show)
+
+    c = sub.add_parser("config", help="print every setting: value, default, allowed values, description")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--markdown", action="store_true", help="the README's table")
+    c.set_defaults(func=cmd_config)
 
     sv = sub.add_parser("serve", help="web chat + JSON API on one port")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=7860)
     sv.set_defaults(func=cmd_serve)
 
-    e = sub.add_parser("eval", help="score retrieval, citations, refusals and grounding on a gold set")
-    e.add_argument("--dataset", default="eval/datasets/erdao.jsonl")
+    e = sub.add_parser("eval", help="score retrieval, citations, refusals and grounding on gold sets")
+    e.add_argument(
+        "--dataset", action="append", default=[], help="JSONL gold set(s) (default: the dev and test splits)"
+    )
     e.add_argument("--json", action="store_true", help="metrics as one JSON object")
     e.add_argument("--report", metavar="DIR", help="write report.md, report.html and charts here")
     e.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE", help="fail below this")
@@ -254,7 +353,7 @@ def main(argv: list[str] | None = None, run: Callable[[argparse.Namespace], int]
     except ImportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except ValueError as e:  # bad RAG_* settings
+    except (ValueError, OSError) as e:  # bad RAG_* values, unwritable folders: one line, never a traceback
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+from rag import jsonl
 from rag.errors import UserError
 
 RATINGS = ("up", "down")
@@ -40,7 +40,7 @@ class FeedbackLog:
             "comment": comment,
             **extra,
         }
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        line = (jsonl.dumps(record) + "\n").encode("utf-8", "replace")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:

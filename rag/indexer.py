@@ -1,60 +1,57 @@
-"""`rag build`: read plan files, parse, chunk, embed, and write the index directory."""
+"""`rag build`, `rag add`, `rag remove`: read documents, parse, chunk, embed, and publish a new index build.
+
+`add` embeds only the chunks of new or changed documents and reuses every stored vector; `remove`
+embeds nothing. Each writes a complete new build and swaps it in atomically (rag.builds), so a
+failed add leaves the knowledge base as it was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+import json
+import platform
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rag import tokens
+from rag import builds, jsonl, tokens
 from rag.chunk import chunk_document, chunk_sentences
 from rag.config import Settings
-from rag.embed import Embedder, load_embedder, model_name
-from rag.errors import CorpusError
+from rag.embed import Embedder, embed_passages_batched, load_embedder, model_name
+from rag.errors import CorpusError, IndexProblem
 from rag.parse import ParseError, doc_id_for, parse
+from rag.readers import read
 from rag.sparse import SparseIndex, plan_terms
-from rag.store import write_index
+from rag.store import FORMAT, Index, doc_to_json, load_index
+from rag.stores import StoreOptions, create
 from rag.types import Chunk, Document, Sentence
 
-Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
-
-
-def read_plan(path: Path) -> str:
-    """The plan's text; a missing, binary or non-UTF-8 file is a CorpusError naming it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise CorpusError(f"cannot read plan file {path}: {e.strerror or e}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")  # Chinese government sites still publish GBK text
-        except UnicodeDecodeError:
-            raise CorpusError(f"plan file {path} is not UTF-8 or GB18030 text") from None
-    if "\x00" in text:
-        raise CorpusError(f"plan file {path} looks binary, not a text plan")
-    return text
+Progress = Callable[[int, int, str], None]  # (characters done, characters in all, what is being embedded)
+_PACKAGES = ("faiss-cpu", "bm25s", "jieba", "onnxruntime", "sentence-transformers", "tiktoken", "pymilvus", "numpy")
 
 
 def load_documents(paths: Iterable[Path]) -> tuple[list[Document], dict[str, str]]:
+    """Read and parse each file; a bad file is a CorpusError naming it (nothing is written)."""
     docs: list[Document] = []
     sources: dict[str, str] = {}
     for path in paths:
-        text = read_plan(path)
+        src = read(path)
         doc_id = doc_id_for(path.name)
         while doc_id in sources:
             doc_id += "-2"
         try:
-            doc = parse(text, doc_id=doc_id, path=str(path))
+            doc = parse(src.text, doc_id, str(path), pages=src.pages, hints=src.headings, title=src.title, fmt=src.fmt)
         except ParseError as e:
-            raise CorpusError(f"plan file {path}: {e}") from None
+            raise CorpusError(f"{path}: {e}") from None
         docs.append(doc)
-        sources[doc_id] = text
+        sources[doc_id] = src.text
     if not docs:
-        raise CorpusError("no plan files given")
+        raise CorpusError("no document files given")
     return docs, sources
 
 
@@ -67,40 +64,206 @@ def sentence_text(sentence: Sentence, chunk: Chunk) -> str:
     return f"{chunk.title}：{sentence.text}"
 
 
+def link_versions(docs: Sequence[Document]) -> list[Document]:
+    """Documents with the same title are versions: each older one is superseded by the newest.
+
+    Newest = the latest version string (a date in the file name), else the one added last.
+    """
+    newest: dict[str, tuple[str, int, str]] = {}
+    for order, d in enumerate(docs):
+        rank = (d.version or "", order, d.doc_id)
+        if d.title not in newest or rank > newest[d.title]:
+            newest[d.title] = rank
+    return [replace(d, superseded_by=None if newest[d.title][2] == d.doc_id else newest[d.title][2]) for d in docs]
+
+
+def _chunk_all(settings: Settings, docs: list[Document], sources: dict[str, str]) -> list[Chunk]:
+    out: list[Chunk] = []
+    for doc in docs:
+        out += chunk_document(doc, sources[doc.doc_id], tokens.count, settings.chunk_tokens, settings.chunk_overlap)
+    return out
+
+
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, label: str) -> np.ndarray:
-    batch = 16
-    starts = list(range(0, len(texts), batch))
-    it: Iterable[Any] = progress(starts, len(starts), label) if progress else starts
-    parts = [embedder.embed_passages(texts[i : i + batch]) for i in it]
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), np.float32)
+    report = (lambda done, total: progress(done, total, label)) if progress else None
+    return embed_passages_batched(embedder, texts, report)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _write(
+    settings: Settings,
+    embedder_dim: int,
+    docs: list[Document],
+    sources: dict[str, str],
+    chunks: list[Chunk],
+    chunk_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+) -> dict[str, Any]:
+    """Write a complete build (under the folder lock) and publish it; returns the manifest."""
+    directory = settings.index_path
+    docs = link_versions(docs)
+    sentences = chunk_sentences(chunks)
+    if len(sentences) != len(sentence_vectors):
+        raise IndexProblem("internal: sentence vectors do not match the sentences")  # a bug, not user input
+    tmp = builds.new_build(directory)
+    try:
+        (tmp / "sources").mkdir()
+        corpus = []
+        for i, d in enumerate(docs):
+            name = f"sources/{i:05d}.txt"  # doc ids may hold any script; file names stay plain
+            (tmp / name).write_text(sources[d.doc_id], "utf-8", newline="\n")
+            corpus.append({"doc_id": d.doc_id, "source": name, "path": d.path, "title": d.title, "sha256": d.sha256})
+        (tmp / "documents.json").write_text(jsonl.dumps([doc_to_json(d) for d in docs]), "utf-8")
+        jsonl.write(tmp / "chunks.jsonl", [{**c.__dict__, "path": list(c.path)} for c in chunks])
+        jsonl.write(tmp / "sentences.jsonl", [s.__dict__ for s in sentences])
+        np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float32), allow_pickle=False)
+        np.save(tmp / "chunk_vectors.npy", chunk_vectors.astype(np.float32), allow_pickle=False)
+        opts = StoreOptions(dim=embedder_dim, hnsw_ef_search=settings.hnsw_ef_search, milvus_uri=settings.milvus_uri)
+        store = create(settings.vector_store, opts, tmp / "vectors")
+        store.add(np.arange(len(chunks), dtype=np.int64), np.ascontiguousarray(chunk_vectors, np.float32))
+        store.save(tmp / "vectors")
+        SparseIndex.build([passage_text(c) for c in chunks], plan_terms(sources.values())).save(tmp / "sparse")
+        manifest = {
+            "format": FORMAT,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "corpus": corpus,
+            "model": {"name": model_name(settings), "dim": embedder_dim, "backend": settings.embed_backend},
+            "store": {"kind": settings.vector_store, "hnsw_ef_search": settings.hnsw_ef_search},
+            "settings": {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},
+            "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+            "versions": _versions(),
+            # Milvus Lite rewrites its own db file when opened: it cannot carry a fixed checksum.
+            "files": {
+                k: v
+                for k, v in builds.checksums(tmp).items()
+                if not (settings.vector_store == "milvus" and k.startswith("vectors/"))
+            },
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        builds.publish(directory, tmp)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return manifest
+
+
+def _existing(settings: Settings) -> Index | None:
+    if builds.live_build(settings.index_path) is None:
+        return None
+    return load_index(settings.index_path, expected_model=model_name(settings), milvus_uri=settings.milvus_uri)
+
+
+def update_index(
+    settings: Settings,
+    add: Sequence[Path] = (),
+    remove: Sequence[str] = (),
+    fresh: bool = False,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Add files to, or remove documents from, the knowledge base (or build it afresh); returns the manifest.
+
+    Only chunks of new or changed documents are embedded. A file whose content is already indexed
+    is skipped; a file with the name of an indexed document but new content replaces it.
+    """
+    with builds.locked(settings.index_path):
+        old = None if fresh else _existing(settings)
+        docs = list(old.documents) if old else []
+        sources = dict(old.sources) if old else {}
+        if old:
+            old.check_doc_ids(remove)
+        by_path = {d.path: d for d in docs}
+        new_docs, new_sources = load_documents(add) if add else ([], {})
+        known_sha = {d.sha256 for d in docs}
+        fresh_docs: list[Document] = []
+        for d in new_docs:
+            text = new_sources[d.doc_id]
+            if d.sha256 in known_sha:
+                continue
+            replaced = by_path.get(d.path)
+            if replaced is not None:
+                docs = [x for x in docs if x.doc_id != replaced.doc_id]
+                d = _renamed(d, replaced.doc_id)
+            else:
+                d = _unique_id(d, {x.doc_id for x in docs + fresh_docs})
+            known_sha.add(d.sha256)
+            fresh_docs.append(d)
+            sources[d.doc_id] = text
+        docs = [d for d in docs if d.doc_id not in set(remove)] + fresh_docs
+        if not docs:
+            raise CorpusError("the knowledge base would be empty; `rag build` a document first")
+        sources = {d.doc_id: sources[d.doc_id] for d in docs}
+        chunks = _chunk_all(settings, docs, sources)
+        sentences = chunk_sentences(chunks)
+        by_id = {c.id: c for c in chunks}
+        # Reuse the vector of every chunk and sentence whose embedded text is unchanged; embed the rest.
+        reuse_c: dict[tuple[str, str], np.ndarray] = {}
+        reuse_s: dict[tuple[str, str], np.ndarray] = {}
+        if old is not None:
+            for i, c in enumerate(old.chunks):
+                reuse_c[(c.doc_id, passage_text(c))] = old.chunk_vectors[i]
+            chunk_of = {c.id: c for c in old.chunks}
+            for s in old.sentences:
+                c = chunk_of[s.chunk_id]
+                reuse_s[(c.doc_id, sentence_text(s, c))] = old.sentence_vectors[s.index]
+        c_keys = [(c.doc_id, passage_text(c)) for c in chunks]
+        s_keys = [(by_id[s.chunk_id].doc_id, sentence_text(s, by_id[s.chunk_id])) for s in sentences]
+        need_c = [i for i, k in enumerate(c_keys) if k not in reuse_c]
+        need_s = [i for i, k in enumerate(s_keys) if k not in reuse_s]
+        emb = embedder if embedder or not (need_c or need_s) else load_embedder(settings)
+        if emb is None:  # nothing to embed (a removal): no model needed
+            assert old is not None
+            dim = int(old.manifest["model"]["dim"])
+            return _finish(settings, dim, docs, sources, chunks, c_keys, s_keys, reuse_c, reuse_s, (0, 0))
+        new_c = _embed(emb, [c_keys[i][1] for i in need_c], progress, "chunks")
+        new_s = _embed(emb, [s_keys[i][1] for i in need_s], progress, "sentences")
+        reuse_c.update((c_keys[i], v) for i, v in zip(need_c, new_c))
+        reuse_s.update((s_keys[i], v) for i, v in zip(need_s, new_s))
+        counts = (len(need_c), len(need_s))
+        return _finish(settings, emb.dim, docs, sources, chunks, c_keys, s_keys, reuse_c, reuse_s, counts)
+
+
+def _finish(
+    settings: Settings,
+    dim: int,
+    docs: list[Document],
+    sources: dict[str, str],
+    chunks: list[Chunk],
+    c_keys: list[tuple[str, str]],
+    s_keys: list[tuple[str, str]],
+    c_vec: dict[tuple[str, str], np.ndarray],
+    s_vec: dict[tuple[str, str], np.ndarray],
+    embedded: tuple[int, int],
+) -> dict[str, Any]:
+    chunk_vectors = np.array([c_vec[k] for k in c_keys], np.float32).reshape(len(c_keys), dim)
+    sentence_vectors = np.array([s_vec[k] for k in s_keys], np.float32).reshape(len(s_keys), dim)
+    manifest = _write(settings, dim, docs, sources, chunks, chunk_vectors, sentence_vectors)
+    return {**manifest, "embedded": {"chunks": embedded[0], "sentences": embedded[1]}}
+
+
+def _unique_id(doc: Document, taken: set[str]) -> Document:
+    doc_id = doc.doc_id
+    while doc_id in taken:
+        doc_id += "-2"
+    return doc if doc_id == doc.doc_id else _renamed(doc, doc_id)
+
+
+def _renamed(doc: Document, doc_id: str) -> Document:
+    sections = tuple(replace(s, doc_id=doc_id) for s in doc.sections)
+    return replace(doc, doc_id=doc_id, sections=sections)
 
 
 def build_index(
     settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Build the index for settings.corpus into settings.index_dir; returns the manifest."""
-    docs, sources = load_documents(settings.corpus)
-    embedder = embedder or load_embedder(settings)
-    chunks: list[Chunk] = []
-    for doc in docs:
-        chunks += chunk_document(doc, sources[doc.doc_id], tokens.count, settings.chunk_tokens, settings.chunk_overlap)
-    sentences = chunk_sentences(chunks)
-    by_id = {c.id: c for c in chunks}
-    chunk_vectors = _embed(embedder, [passage_text(c) for c in chunks], progress, "embedding chunks")
-    sentence_vectors = _embed(
-        embedder, [sentence_text(s, by_id[s.chunk_id]) for s in sentences], progress, "embedding sentences"
-    )
-    terms = plan_terms(sources.values())
-    sparse = SparseIndex.build([passage_text(c) for c in chunks], terms)
-    return write_index(
-        settings.index_dir,
-        documents=docs,
-        sources=sources,
-        chunks=chunks,
-        sentences=sentences,
-        chunk_vectors=chunk_vectors,
-        sentence_vectors=sentence_vectors,
-        sparse=sparse,
-        model={"name": model_name(settings), "dim": embedder.dim, "backend": settings.embed_backend},
-        settings={"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},
-    )
+    """Build the knowledge base afresh from settings.corpus; returns the manifest."""
+    return update_index(settings, add=settings.corpus, fresh=True, embedder=embedder, progress=progress)

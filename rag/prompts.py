@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
-from rag.config import PROJECT_ROOT
-
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+from rag.resources import PROMPTS_DIR
 
 
 @cache
-def load(name: str) -> str:
-    """The text of prompts/<name> (e.g. refusal.txt)."""
-    return (PROMPTS_DIR / name).read_text("utf-8").strip()
+def load(name: str, directory: Path | None = None) -> str:
+    """The text of prompts/<name> (e.g. refusal.txt); `directory` is Settings.prompts_dir when set."""
+    return ((directory or PROMPTS_DIR) / name).read_text("utf-8").strip()
 
 
 def refusal() -> str:
-    """The one refusal sentence: the extractive generator, the LLM prompt and the tests all use it."""
+    """The one refusal sentence: the generators, the LLM prompt and the tests all use it."""
     return load("refusal.txt")

@@ -25,42 +25,35 @@ _NEEDS_NUMBER = re.compile(
     r"多少|几[个项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
     re.I,
 )
-_SUFFIXES = set("区县市省镇乡")
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
-_GENERIC_PLACE = re.compile(
-    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片)"
-)
-_PERSONAL = re.compile(
-    r"帮我|替我|给我(办|查|开|申请|预约)|我的(社保|医保|公积金|账户|工资|退休金|养老金|户口|档案|订单|快递|房子|孩子|申请|贷款|补贴)"
-    r"|预约|挂号|办理.{0,8}(手续|证|照|业务|材料)|(如何|怎么|怎样)申请|需要(什么|哪些)材料|电话(号码)?是|联系方式|办公地址|上班时间|营业时间|几点(开门|下班|上班)|怎么(投诉|举报|报名)"
-    r"|my (account|application|pension|appointment)|book (a|an) ",
-    re.I,
-)
 
 
-# Requests to make something up, play a role, or talk about things no plan covers.
-_OFF_TOPIC = re.compile(
-    r"写(一)?首|作诗|写诗|讲.{0,2}笑话|编(一|个|造|出)|捏造|虚构|假装|扮演|宣布"
-    r"|天气|气温|下雨|饭店|餐馆|好吃|股票|股价|彩票|房价|冬奥|世界杯|(区长|书记|主任|现任).{0,4}是谁"
-    r"|system prompt|make up|pretend|write a poem|weather",
-    re.I,
-)
-
-
-def validate(raw: object, max_chars: int = 2000) -> str:
-    """The question, trimmed; BadQuestion (one line, for the user) when it cannot be asked."""
+def validate(raw: object, max_chars: int = 2000, what: str = "the question") -> str:
+    """The text, normalised (NFC, whitespace runs to one space); BadQuestion (one line) when it cannot be asked."""
     if not isinstance(raw, str):
-        raise BadQuestion("the question must be text")
+        raise BadQuestion(f"{what} must be text")
+    if len(raw) > 4 * max_chars:  # refuse before doing any work on a huge input
+        raise BadQuestion(f"{what} is too long ({len(raw)} characters; the limit is {max_chars})")
+    if any("\ud800" <= ch <= "\udfff" for ch in raw):
+        raise BadQuestion(f"{what} contains a lone surrogate (invalid Unicode)")
     q = unicodedata.normalize("NFC", raw).strip()
     if not q:
-        raise BadQuestion("the question is empty")
+        raise BadQuestion(f"{what} is empty")
     if len(q) > max_chars:
-        raise BadQuestion(f"the question is too long ({len(q)} characters; the limit is {max_chars})")
+        raise BadQuestion(f"{what} is too long ({len(q)} characters; the limit is {max_chars})")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in q):
-        raise BadQuestion("the question contains control characters")
+        raise BadQuestion(f"{what} contains control characters")
     if "\ufffd" in q:
-        raise BadQuestion("the question contains undecodable bytes")
+        raise BadQuestion(f"{what} contains undecodable bytes")
     return re.sub(r"\s+", " ", q)
+
+
+def validate_history(history: object, max_items: int, max_chars: int) -> list[str]:
+    """Earlier questions of a conversation, each validated like a question; only the newest are kept."""
+    if not isinstance(history, list):
+        raise BadQuestion("history must be a list of earlier questions")
+    if len(history) > max_items:
+        raise BadQuestion(f"history has {len(history)} entries; the limit is {max_items}")
+    return [validate(h, max_chars, f"history entry {i + 1}") for i, h in enumerate(history)]
 
 
 def strip_injection(q: str) -> str:
@@ -73,11 +66,6 @@ def strip_injection(q: str) -> str:
 
 def has_injection(q: str) -> bool:
     return bool(_INJECTION.search(q))
-
-
-def off_topic(q: str) -> bool:
-    """Fabrication, role play, or everyday matters (weather, restaurants, prices) that no plan answers."""
-    return bool(_OFF_TOPIC.search(q))
 
 
 def is_followup(q: str) -> bool:
@@ -102,25 +90,3 @@ def digit_variant(q: str) -> str:
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
     return bool(_NEEDS_NUMBER.search(q))
-
-
-def foreign_places(words: list[str], corpus_text: str) -> list[str]:
-    """Place names (…区/县/市/省/镇) among the question's words that the plan never mentions.
-
-    words is the question segmented (jieba); a bare suffix word joins the word before it (净月 + 区).
-    """
-    out = []
-    for i, w in enumerate(words):
-        if w in _SUFFIXES and i > 0:
-            w = words[i - 1] + w
-        if len(w) < 3 or w[-1] not in _SUFFIXES or not _CJK.fullmatch(w):
-            continue
-        if w in corpus_text or _GENERIC_PLACE.match(w):
-            continue
-        out.append(w)
-    return out
-
-
-def asks_personal_service(q: str) -> bool:
-    """A request for a personal service (预约, 帮我办, 我的社保 ...) that a plan cannot answer."""
-    return bool(_PERSONAL.search(q))

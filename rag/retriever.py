@@ -1,111 +1,98 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 scores fused, then grouped so that each section is named once.
+"""Hybrid retrieval: top candidates from the vector store and from BM25, fused, grouped by section.
 
-`Retriever` is the engine every front end shares; `HybridRetriever` wraps it as a langchain-core
-BaseRetriever returning Documents whose metadata carries the citation fields.
+Fusion works on the union of each retriever's top `candidates`, never on all chunks, so any vector
+store (exact FAISS, HNSW, Milvus) fits. rag.lc_retriever wraps this engine for langchain.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Collection
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
 
 from rag import fusion, questions
 from rag.config import Settings
 from rag.embed import Embedder
+from rag.retrieval import Retrieval
 from rag.store import Index
-from rag.types import Hit, SectionKey
-
-
-@dataclass
-class Retrieval:
-    """What retrieval found for one question: ranked chunks, ranked sections, and the query vector."""
-
-    question: str
-    query_vector: np.ndarray
-    hits: list[Hit]  # every chunk, best first
-    sections: list[tuple[SectionKey, float]]  # every section, best first
-    contexts: list[Hit] = field(default_factory=list)  # the top_k shown with the answer, grouped by section
-    steered: bool = False  # the question carried instructions to the bot (prompt injection)
+from rag.types import Hit, Locator
 
 
 class Retriever:
-    """Scores every chunk of the index for a question (a plan has hundreds: exhaustive is exact and cheap)."""
+    """Dense and lexical candidates for a question, fused; optionally limited to some documents."""
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self._chunk_section = [(c.doc_id, c.key) for c in index.chunks]
 
     def embed(self, text: str) -> np.ndarray:
         return self.embedder.embed_queries([text])[0]
 
-    def search(self, question: str, top_k: int | None = None, query_vector: np.ndarray | None = None) -> Retrieval:
-        qv = self.embed(question) if query_vector is None else query_vector
-        dense = self.index.dense.scores(qv)
-        sparse = self.index.sparse.scores(question)
+    def _candidates(self, question: str, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row ids of the union of both top-k lists, with each signal's score (a missing one imputed)."""
+        d_ids, d_scores = self.index.vectors.search(qv.reshape(1, -1).astype(np.float32), k)
+        d_ids, d_scores = d_ids[0], d_scores[0]
+        keep = d_ids >= 0
+        d_ids, d_scores = d_ids[keep], d_scores[keep]
+        sparse_all = self.index.sparse.scores(question)
         variant = questions.digit_variant(question)
         if variant != question:
-            sparse = np.maximum(sparse, self.index.sparse.scores(variant))
+            sparse_all = np.maximum(sparse_all, self.index.sparse.scores(variant))
+        # Order does not matter here (the union is sorted below), so a partial sort suffices.
+        s_ids = np.argpartition(-sparse_all, k)[:k] if len(sparse_all) > k else np.arange(len(sparse_all))
+        s_ids = s_ids[sparse_all[s_ids] > 0]  # a zero BM25 score is no lexical evidence at all
+        ids = np.unique(np.concatenate([d_ids, s_ids]).astype(np.int64))
+        dense = dict(zip(d_ids.tolist(), d_scores.tolist()))
+        # A candidate one retriever did not return scored at most its k-th best: impute that bound.
+        floor = float(d_scores.min()) if len(d_scores) else 0.0
+        dense_c = np.array([dense.get(i, floor) for i in ids.tolist()], np.float64)
+        return ids, dense_c, sparse_all[ids].astype(np.float64)
+
+    def search(
+        self,
+        question: str,
+        top_k: int | None = None,
+        query_vector: np.ndarray | None = None,
+        doc_ids: Collection[str] | None = None,
+    ) -> Retrieval:
+        qv = self.embed(question) if query_vector is None else query_vector
+        k = self.settings.candidates
+        allowed = self.index.answerable_rows(doc_ids)
+        if allowed is not None:
+            k = min(len(self.index.chunks), k * 4)  # filtering after the fact: look deeper
+        ids, dense, sparse = self._candidates(question, qv, k)
+        if allowed is not None:
+            mask = np.isin(ids, allowed)
+            ids, dense, sparse = ids[mask], dense[mask], sparse[mask]
         if self.settings.fusion == "weighted":
             fused = fusion.weighted(dense, sparse, self.settings.dense_weight)
         else:
             fused = fusion.rrf(dense, sparse, k=self.settings.rrf_k)
         order = np.argsort(-fused, kind="stable")
-        hits = [Hit(self.index.chunks[i], float(fused[i]), float(dense[i]), float(sparse[i])) for i in order.tolist()]
-        best: dict[SectionKey, float] = {}
+        chunks = self.index.chunks
+        hits = [Hit(chunks[int(ids[i])], float(fused[i]), float(dense[i]), float(sparse[i])) for i in order.tolist()]
+        best: dict[Locator, float] = {}
         for h in hits:
-            best.setdefault(h.chunk.key, h.score)
-        sections = list(best.items())
-        return Retrieval(question, qv, hits, sections, group_by_section(hits, top_k or self.settings.top_k))
+            best.setdefault(h.chunk.loc, h.score)
+        return Retrieval(
+            question=question,
+            query_vector=qv,
+            hits=hits,
+            sections=list(best.items()),
+            contexts=group_by_section(hits, top_k or self.settings.top_k),
+            titles=self.index.titles,
+            doc_titles=self.index.doc_titles,
+        )
 
 
 def group_by_section(hits: list[Hit], k: int, per_section: int = 2) -> list[Hit]:
     """Top k chunks, ordered by their section's best score, at most per_section chunks of one section."""
-    ranked: dict[SectionKey, list[Hit]] = {}
+    ranked: dict[Locator, list[Hit]] = {}
     for h in hits:
-        group = ranked.setdefault(h.chunk.key, [])
+        group = ranked.setdefault(h.chunk.loc, [])
         if len(group) < per_section:
             group.append(h)
     flat = [h for group in ranked.values() for h in group]
     picked = set(id(h) for h in sorted(flat, key=lambda h: -h.score)[:k])
     return [h for h in flat if id(h) in picked]
-
-
-def to_document(hit: Hit) -> LCDocument:
-    c = hit.chunk
-    return LCDocument(
-        page_content=c.text,
-        metadata={
-            "chunk_id": c.id,
-            "doc_id": c.doc_id,
-            "doc_title": c.doc_title,
-            "part": c.part,
-            "part_no": c.part_no,
-            "part_title": c.part_title,
-            "chapter": c.chapter,
-            "chapter_no": c.chapter_no,
-            "chapter_title": c.chapter_title,
-            "breadcrumb": c.breadcrumb,
-            "start": c.start,
-            "end": c.end,
-            "score": hit.score,
-            "dense": hit.dense,
-            "sparse": hit.sparse,
-        },
-    )
-
-
-class HybridRetriever(BaseRetriever):
-    """langchain-core face of the hybrid search: Documents grouped by section, citation fields in metadata."""
-
-    engine: Any
-    k: int = 5
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [to_document(h) for h in self.engine.search(query, self.k).contexts]

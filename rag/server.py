@@ -22,7 +22,7 @@ def create_app(settings: Settings, pipeline: Any = None) -> Any:
     from ui.app import CSS, JS, build_ui
 
     pipeline = pipeline or Pipeline(settings)
-    feedback = FeedbackLog(settings.feedback_path)
+    feedback = FeedbackLog(settings.feedback_file)
     app = FastAPI(title="政策问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     install_error_handlers(app)
     app.include_router(router(pipeline, feedback))

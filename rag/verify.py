@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rag import grounding
 from rag.chunk import split_sentences
 from rag.types import AnswerSentence, Chunk, Citation
-from rag.types import SectionKey as Key
+from rag.types import Locator as Key
 
 _MARK = re.compile(r"\s*\[(\d{1,3})\]")
 # A sentence ends at 。！？; (and their half-width forms), with any [n] marks that follow it.
@@ -71,7 +71,7 @@ def to_answer_sentences(
             for key in dict.fromkeys(sources[n - 1].key for n in c.sources):
                 chunk = next(sources[n - 1] for n in c.sources if sources[n - 1].key == key)
                 quote = best_quote(c.text, section_texts[key])
-                cites.append(Citation(chunk.part, chunk.chapter, chunk.title, quote, chunk.id))
+                cites.append(Citation.of(chunk, quote))
             out.append(AnswerSentence(c.text, tuple(cites)))
         elif mark_unsupported and c.text:
             out.append(AnswerSentence(c.text + mark_unsupported, ()))

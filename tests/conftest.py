@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag.config import PROJECT_ROOT, Settings
+from rag.config import Settings
+from rag.resources import PROJECT_ROOT
+
+# One variable moves all state: tests never touch the user's home. The materialised model is the one
+# exception worth sharing (465 MB, built once): it lives in the checkout's .cache/, as `make` uses it.
+os.environ["RAG_HOME"] = tempfile.mkdtemp(prefix="rag-test-home-")
+TEST_CACHE = PROJECT_ROOT / ".cache"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -69,6 +76,11 @@ class FakeEmbedder:
     embed_passages = embed_queries
 
 
+def make_settings(**kw: object) -> Settings:
+    """Settings as a fresh environment would give them, with the shared model cache and any overrides."""
+    return Settings.from_env({}, **{"cache_dir": TEST_CACHE, **kw})
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
@@ -88,7 +100,7 @@ def synthetic_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_settings(tmp_path: Path, synthetic_file: Path) -> Settings:
-    return Settings.from_env({}, corpus=(synthetic_file,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
+    return make_settings(corpus=(synthetic_file,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
 
 
 @pytest.fixture
@@ -104,7 +116,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The real plan indexed with the real default model (materialised once into the user cache)."""
     from rag.indexer import build_index
 
-    settings = Settings.from_env({}, index_dir=tmp_path_factory.mktemp("real") / "index")
+    settings = make_settings(index_dir=tmp_path_factory.mktemp("real") / "index")
     build_index(settings)
     return settings
 

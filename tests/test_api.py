@@ -56,17 +56,21 @@ def test_malformed_json_body(server) -> None:  # type: ignore[no-untyped-def]
 
 def test_sections(server) -> None:  # type: ignore[no-untyped-def]
     toc = httpx.get(f"{server['url']}/api/sections").json()
-    assert len([p for p in toc["parts"] if p["part"]]) == 13
-    assert sum(len([c for c in p["chapters"] if c["chapter"]]) for p in toc["parts"]) == 46
+    assert len([e for e in toc["entries"] if e["depth"] == 1]) == 13
+    assert len([e for e in toc["entries"] if e["depth"] == 2]) == 46
+    assert all(e["doc_id"] == toc["doc_id"] and e["path"] for e in toc["entries"] if e["depth"])
     s = httpx.get(f"{server['url']}/api/sections/第十二篇/第一章").json()
-    assert s["title"] == "全面推进法治建设"
+    assert s["title"] == "全面推进法治建设" and s["path"] == ["第十二篇", "第一章"] and s["doc_id"] == toc["doc_id"]
     assert s["citation"] == "《长春市二道区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》第十二篇第一章"
     intro = httpx.get(f"{server['url']}/api/sections/第二篇/intro").json()
     assert intro["chapter"] is None and intro["text"].startswith("坚持主城区")
     assert httpx.get(f"{server['url']}/api/sections/前言/intro").json()["part"] is None
-    for bad in ("第二篇/第九章", "第九十九篇/intro", "abc/def"):
+    for bad in ("第二篇/第九章", "第九十九篇/intro", "abc/def", "999/999", "1/2/3/4/5/6/7/8/9"):
         r = httpx.get(f"{server['url']}/api/sections/{bad}")
-        assert r.status_code == 404 and "error" in r.json()
+        assert r.status_code in (400, 404) and "error" in r.json()
+    docs = httpx.get(f"{server['url']}/api/documents").json()["documents"]
+    assert [d["doc_id"] for d in docs] == [toc["doc_id"]]
+    assert httpx.get(f"{server['url']}/api/sections", params={"doc_id": "nope"}).status_code == 400
 
 
 def test_search_and_health(server) -> None:  # type: ignore[no-untyped-def]

@@ -30,10 +30,10 @@ def test_chunks_of_real_plan(real_text: str) -> None:
         if c.n_tokens > 300:
             assert len(split_sentences(c.text)) == 1
         assert c.doc_title == doc.title
-    c = next(c for c in chunks if c.key == ("第二篇", "第一章"))
+    c = next(c for c in chunks if c.path == ("第二篇", "第一章"))
     assert c.breadcrumb == "第二篇 统筹区域协调发展,优化产业空间布局 › 第一章 推进产城空间扩容提质"
-    assert (c.part_no, c.chapter_no, c.chapter_title) == (2, 1, "推进产城空间扩容提质")
-    assert c.id == "erdao:p02-c01-ch:000"
+    assert (c.part, c.chapter, c.title, c.doc_id) == ("第二篇", "第一章", "推进产城空间扩容提质", "erdao")
+    assert c.id == "erdao:2.1:body:000"
     # Every section is covered.
     assert {c.key for c in chunks} == set(sections)
 

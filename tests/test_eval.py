@@ -11,14 +11,15 @@ from eval import metrics
 from eval.dataset import DatasetError, Item, load, parse_line
 from eval.metrics import Outcome
 from eval.run import parse_thresholds
-from rag.config import PROJECT_ROOT
 from rag.parse import parse
+from rag.resources import PROJECT_ROOT
+from rag.types import Locator
 
+K21, K92 = Locator("p", ("第二篇", "第一章")), Locator("p", ("第九篇", "第二章"))
 SECTIONS = {
-    ("第二篇", "第一章"): "二道区构建“21338”的空间格局。“3河”即伊通河、东新开河、雾开河。",
-    ("第九篇", "第二章"): "推进以轨道交通为主体的城市公共交通体系建设。",
+    K21: "二道区构建“21338”的空间格局。“3河”即伊通河、东新开河、雾开河。",
+    K92: "推进以轨道交通为主体的城市公共交通体系建设。",
 }
-K21, K92 = ("第二篇", "第一章"), ("第九篇", "第二章")
 
 
 def item(answerable: bool = True, gold=(K21,), also=(), must=(), type_: str = "staff") -> Item:  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def test_uncited_and_unsupported_sentences() -> None:
         ("二道区构建“21338”的空间格局。", (K21,)),  # supported
         ("二道区将建设迪士尼乐园。", ()),  # no citation
         ("二道区构建“21339”的空间格局。", (K21,)),  # number not in the section
-        ("推进轨道交通建设。", (("第九十篇", None),)),  # cites a section the plan does not have
+        ("推进轨道交通建设。", (Locator("p", ("第九十篇",)),)),  # cites a section the plan does not have
     )
     m = compute([(item(), outcome(sentences=sentences))])
     assert m["grounded_sentence_rate"] == 0.25
@@ -126,16 +127,46 @@ def test_malformed_dataset_line(tmp_path: Path, line: str, message: str) -> None
         load(path)
 
 
+def test_heading_gold_accepts_any_section_under_it() -> None:
+    chapter, article = Locator("r", ("第三章",)), Locator("r", ("第三章", "第十条"))
+    i = Item("q", "问题", True, (chapter,), (), (), "staff").resolve("p", citable={article})
+    assert i.accepts(article) and not i.accepts(Locator("r", ("第四章", "第十一条")))
+    # A gold label that is a section itself (a 篇 intro) is not satisfied by the chapters under it.
+    intro = Item("q", "问题", True, (Locator("", ("第二篇",)),), (), (), "intro").resolve(
+        "p", {Locator("p", ("第二篇",))}
+    )
+    assert intro.gold == (Locator("p", ("第二篇",)),) and not intro.accepts(K21)
+
+
+def test_doc_path_gold_labels() -> None:
+    line = json.dumps(
+        {
+            "id": "c1",
+            "question": "q",
+            "answerable": True,
+            "gold": [{"doc_id": "cpc", "path": ["四、"]}],
+            "also_ok": [],
+            "must_include": [],
+            "type": "colloquial",
+        },
+        ensure_ascii=False,
+    )
+    assert parse_line(line, 1).gold == (Locator("cpc", ("四、",)),)
+    with pytest.raises(DatasetError, match="path must be a list"):
+        parse_line(line.replace('["四、"]', '"四、"'), 1)
+
+
 def test_project_dataset_covers_every_section() -> None:
-    items = load(PROJECT_ROOT / "eval" / "datasets" / "erdao.jsonl")
+    items = load(PROJECT_ROOT / "eval" / "datasets" / "dev" / "erdao.jsonl")
     assert len(items) >= 120
     types = [i.type for i in items]
     assert types.count("unanswerable") >= 25 and types.count("adversarial") >= 5 and types.count("english") >= 5
     for t in ("staff", "resident", "multi", "intro", "preamble"):
         assert t in types
     doc = parse((PROJECT_ROOT / "corpus" / "erdao-14th-fyp.txt").read_text("utf-8"), "erdao")
+    items = [i.resolve("erdao", {s.loc for s in doc.sections}) for i in items]
     gold = {k for i in items for k in i.gold}
-    assert gold == {s.key for s in doc.sections}  # all 60 sections, nothing that does not exist
+    assert gold == {s.loc for s in doc.sections}  # all 60 sections, nothing that does not exist
     assert {k for i in items for k in i.also_ok} <= gold
     text = "\n".join(s.text for s in doc.sections)
     assert all(m in text for i in items for m in i.must_include)
@@ -165,17 +196,18 @@ def test_rag_eval_json_and_report(real_pipeline, tmp_path: Path, capsys: pytest.
     from eval.run import main
 
     data = tmp_path / "mini.jsonl"
-    lines = (PROJECT_ROOT / "eval" / "datasets" / "erdao.jsonl").read_text("utf-8").splitlines()
+    lines = (PROJECT_ROOT / "eval" / "datasets" / "dev" / "erdao.jsonl").read_text("utf-8").splitlines()
     data.write_text("\n".join(lines[:6] + lines[-10:]) + "\n", "utf-8")
     args = argparse.Namespace(
-        dataset=str(data), json=True, report=str(tmp_path / "rep"), min=["hit@1=0.5"], max=["false_refusal_rate=0.5"]
+        dataset=[str(data)], json=True, report=str(tmp_path / "rep"), min=["hit@1=0.5"], max=["false_refusal_rate=0.5"]
     )
     assert main(args, lambda: real_pipeline) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(metrics.METRICS) <= set(result) and "by_type" in result and result["n"] == 16
+    assert set(metrics.METRICS) <= set(result) and result["n"] == 16
+    assert "by_type" in result["splits"]["mini"] and result["splits"]["mini"]["n"] == 16
     for name in ("report.md", "report.html", "retrieval.png", "answers.png", "refusals.png"):
-        assert (tmp_path / "rep" / name).stat().st_size > 0
-    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
+        assert (tmp_path / "rep" / "mini" / name).stat().st_size > 0
+    html = (tmp_path / "rep" / "mini" / "report.html").read_text("utf-8")
     assert "&lt;img src=x" in html and "<img src=x" not in html  # questions are escaped
     args.min = ["hit@1=1.01"]
     args.report = None

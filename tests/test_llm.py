@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from eval.scripted_llm import FakeOpenAI
 from rag import prompts
 from rag.pipeline import Pipeline
-from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.slow
 Q = "“21338”空间格局里的三河是哪三条？"
@@ -74,7 +74,7 @@ def test_unsupported_number_is_removed_or_marked(real_pipeline, llm) -> None:  #
 def test_nothing_supported_becomes_a_refusal(real_pipeline, llm) -> None:  # type: ignore[no-untyped-def]
     llm.script.append(("json", "二道区GDP将达到1000亿元。[1]"))
     a = pipe(real_pipeline, llm).ask(Q)
-    assert a.refused and a.text.startswith(prompts.refusal()) and len(a.nearest) == 3 and not a.citations
+    assert a.refused and a.text.startswith(prompts.refusal()) and len(a.refusal.nearest) == 3 and not a.citations
 
 
 def test_model_refusal_sentence(real_pipeline, llm) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import grounding, prompts
-from rag.cite import parse_tags
+from rag import grounding, policy, prompts
 from rag.errors import BadQuestion
 
 pytestmark = pytest.mark.slow
@@ -28,15 +27,14 @@ def test_answers_cite_the_right_section(real_pipeline, question, section, term) 
     if term:
         assert term in a.text
     index = real_pipeline.index
-    texts = {s.key: s.text for d in index.documents for s in d.sections}
+    texts = {s.loc: s.text for d in index.documents for s in d.sections}
     for s in a.sentences:
         # Every sentence carries a citation, names it inline, and is supported by the cited text.
         assert s.citations
-        keys = [(c.part, c.chapter) for c in s.citations]
-        assert parse_tags(a.text)  # inline tags present
-        assert grounding.check(s.text, "\n".join(texts[k] for k in keys)).supported
+        assert all(f"【{c.label}】" in a.text for c in s.citations)
+        assert grounding.check(s.text, "\n".join(texts[c.loc] for c in s.citations)).supported
         for c in s.citations:
-            assert c.quote in texts[(c.part, c.chapter)]
+            assert c.quote in texts[c.loc] and c.doc_id == index.documents[0].doc_id
     assert a.timings_ms["total"] >= a.timings_ms["retrieve"]
 
 
@@ -54,11 +52,14 @@ def test_refuses_what_the_plan_does_not_say(real_pipeline, question) -> None:  #
     a = real_pipeline.ask(question)
     assert a.refused and not a.citations and not a.sentences
     assert a.text.startswith(prompts.refusal())
-    assert len(a.nearest) == 3 and "您可以查阅" in a.text
+    assert a.refusal.code in policy.REASONS
+    assert len(a.refusal.nearest) == 3 and prompts.load("nearest.txt") in a.text
+    assert all(n.loc.label in a.text for n in a.refusal.nearest)
 
 
 def test_place_refusal_names_the_place(real_pipeline) -> None:  # type: ignore[no-untyped-def]
-    assert "朝阳区" in real_pipeline.ask("朝阳区的交通规划是怎样的？").text
+    a = real_pipeline.ask("朝阳区的交通规划是怎样的？")
+    assert a.refusal.code == policy.FOREIGN_PLACE and "朝阳区" in a.refusal.reason and "朝阳区" in a.text
 
 
 def test_injection_prefix_is_ignored(real_pipeline) -> None:  # type: ignore[no-untyped-def]
@@ -80,10 +81,13 @@ def test_bad_questions(real_pipeline) -> None:  # type: ignore[no-untyped-def]
 
 def test_json_shape_and_langchain_retriever(real_pipeline) -> None:  # type: ignore[no-untyped-def]
     j = real_pipeline.ask("金融服务业的目标是打造什么？", top_k=3).to_json()
-    assert set(j) >= {"question", "answer", "refused", "citations", "contexts", "timings_ms"}
-    assert set(j["citations"][0]) == {"part", "chapter", "title", "quote", "chunk_id"}
+    assert set(j) >= {"question", "answer", "refused", "refusal", "citations", "contexts", "timings_ms"}
+    assert j["refusal"] is None
+    c = j["citations"][0]
+    assert set(c) >= {"doc_id", "doc_title", "path", "part", "chapter", "title", "quote", "chunk_id", "citation"}
+    assert c["path"] == ["第三篇", "第三章"] and c["citation"].endswith("》第三篇第三章")
     assert len(j["contexts"]) == 3
-    assert set(j["contexts"][0]) == {"chunk_id", "part", "chapter", "score", "text"}
+    assert set(j["contexts"][0]) >= {"chunk_id", "doc_id", "doc_title", "path", "part", "chapter", "score", "text"}
     assert set(j["timings_ms"]) == {"retrieve", "generate", "total"}
     docs = real_pipeline.langchain_retriever(k=4).invoke("金融服务业的目标是打造什么？")
     assert len(docs) == 4
@@ -91,8 +95,9 @@ def test_json_shape_and_langchain_retriever(real_pipeline) -> None:  # type: ign
     assert docs[0].metadata["breadcrumb"].startswith("第三篇")
 
 
-def test_stream_yields_pieces_then_the_answer(real_pipeline) -> None:  # type: ignore[no-untyped-def]
-    items = list(real_pipeline.stream("二道要做优做强哪些先进制造业？"))
-    *pieces, answer = items
-    assert pieces and all(isinstance(p, str) for p in pieces)
-    assert "".join(pieces) == answer.text
+def test_stream_and_ask_are_one_chain(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    question = "二道要做优做强哪些先进制造业？"
+    *pieces, answer = list(real_pipeline.stream(question))
+    assert all(isinstance(p, str) for p in pieces)  # extractive answers have no preview pieces
+    asked = real_pipeline.ask(question)
+    assert answer.text == asked.text and answer.citations == asked.citations

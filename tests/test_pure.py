@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from rag import fusion, grounding, questions
-from rag.cite import find_section, formal, int_to_cn, parse_tags, tag
+from rag.cite import answer_text, formal, int_to_cn, resolve
 from rag.errors import BadQuestion, UnknownSection
 from rag.parse import parse
+from rag.types import AnswerSentence, Citation, Locator
 
 
 def test_rrf_and_weighted() -> None:
@@ -42,9 +43,22 @@ def test_figures() -> None:
 
 def test_validate_question() -> None:
     assert questions.validate("  二道区  看病 ") == "二道区 看病"
-    for bad, msg in [("", "empty"), ("   ", "empty"), ("x" * 2001, "too long"), ("a\x07b", "control"), (5, "text")]:
+    for bad, msg in [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * 2001, "too long"),
+        ("x" * 100_000, "too long"),
+        ("a\x07b", "control"),
+        (5, "text"),
+        ("医疗\ud800", "surrogate"),
+    ]:
         with pytest.raises(BadQuestion, match=msg):
             questions.validate(bad)
+    assert questions.validate("甲\u2028乙") == "甲 乙"  # line separators are whitespace, not line breaks
+    with pytest.raises(BadQuestion, match="history entry 2 is too long"):
+        questions.validate_history(["好", "长" * 3000], 20, 2000)
+    with pytest.raises(BadQuestion, match="21 entries"):
+        questions.validate_history(["好"] * 21, 20, 2000)
 
 
 def test_injection_and_followups() -> None:
@@ -58,30 +72,36 @@ def test_injection_and_followups() -> None:
 def test_question_demands() -> None:
     assert questions.needs_number("二道区GDP是多少？") and questions.needs_number("有几所三甲医院")
     assert not questions.needs_number("规划的时间范围是哪几年？")
-    assert questions.asks_personal_service("帮我预约专家号")
-    assert not questions.asks_personal_service("以后看病方便吗")
-    assert questions.off_topic("明天天气怎么样") and not questions.off_topic("生态环境怎么治理")
-    corpus = "二道区 开发区 英俊镇 长春市"
-    assert questions.foreign_places(["朝阳区", "的", "规划"], corpus) == ["朝阳区"]
-    assert questions.foreign_places(["净月", "区"], corpus) == ["净月区"]
-    assert questions.foreign_places(["二道区", "开发区", "我们", "区", "全市"], corpus) == []
 
 
-def test_citation_tags_and_sections(real_text: str) -> None:
+def test_citation_labels_and_sections(real_text: str) -> None:
     doc = parse(real_text, "erdao")
-    assert (
-        tag("第二篇", "第一章") == "【第二篇·第一章】"
-        and tag("第二篇", None) == "【第二篇】"
-        and tag(None, None) == "【前言】"
-    )
-    assert parse_tags("甲。【第二篇·第一章】乙。【前言】") == [("第二篇", "第一章"), (None, None)]
-    assert [int_to_cn(n) for n in (1, 10, 11, 20, 46)] == ["一", "十", "十一", "二十", "四十六"]
-    s = find_section(doc, "第十二篇", "第一章")
+    loc = Locator("erdao", ("第二篇", "第一章"))
+    assert loc.label == "第二篇·第一章" and loc.part == "第二篇" and loc.chapter == "第一章"
+    assert Locator("erdao", ()).label == "前言" and Locator("x", ("三、", "（二）")).label == "三、·（二）"
+    assert Locator("x", ("第三章", "第二十条")).formal("上海市数据条例") == "《上海市数据条例》第三章第二十条"
+    assert Locator("x", ("三、",)).formal("意见") == "《意见》三"
+    assert [int_to_cn(n) for n in (1, 10, 11, 20, 46, 100, 105, 999)] == [
+        "一", "十", "十一", "二十", "四十六", "一百", "一百零五", "九百九十九"
+    ]  # fmt: skip
+    s = resolve(doc, ["第十二篇", "第一章"])
     assert formal(doc, s) == "《长春市二道区国民经济和社会发展第十四个五年规划和2035年远景目标纲要》第十二篇第一章"
-    assert find_section(doc, "12", "1") == s and find_section(doc, "第十二篇第一章") == s
-    assert find_section(doc, "第二篇", "intro").kind == "intro"
-    assert find_section(doc, "前言").kind == "preamble"
+    assert resolve(doc, ["12", "1"]) == s and resolve(doc, ["第十二篇第一章"]) == s
+    assert resolve(doc, ["第二篇", "intro"]).kind == "intro"
+    assert resolve(doc, ["前言"]).kind == "preamble" and resolve(doc, []).kind == "preamble"
     with pytest.raises(UnknownSection, match="no section 第二篇·第九章"):
-        find_section(doc, "第二篇", "第九章")
-    with pytest.raises(UnknownSection, match="not a part reference"):
-        find_section(doc, "abc", "1")
+        resolve(doc, ["第二篇", "第九章"])
+    with pytest.raises(UnknownSection, match="no section"):
+        resolve(doc, ["999", "999"])
+    with pytest.raises(UnknownSection):
+        resolve(doc, ["abc", "1"])
+
+
+def test_answer_text_names_documents_only_when_there_are_several() -> None:
+    def cite(doc: str, path: tuple[str, ...]) -> Citation:
+        return Citation(doc, path, f"{doc}规划", "标题", "原文。", f"{doc}:1")
+
+    one = [AnswerSentence("甲。", (cite("a", ("第一章",)),)), AnswerSentence("乙。", (cite("a", ("第二章",)),))]
+    assert answer_text(one) == "甲。【第一章】乙。【第二章】"
+    two = [AnswerSentence("甲。", (cite("a", ("第一章",)),)), AnswerSentence("乙。", (cite("b", ("第一章",)),))]
+    assert answer_text(two) == "甲。【《a规划》第一章】乙。【《b规划》第一章】"

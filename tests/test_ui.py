@@ -112,7 +112,6 @@ def test_staff_keyword_search_and_toc(page: Page) -> None:
     page.wait_for_selector("#search-results mark", timeout=30000)
     assert "共 3 处" in page.inner_text("#search-results")
     assert page.locator("#search-results mark").count() == 3
-    page.locator("#toc summary", has_text="第十二篇").click()
     page.locator("#toc .cite-chip", has_text="全面推进法治建设").click()
     page.wait_for_function(
         "() => document.querySelector('#staff-section').innerText.includes('全面推进“法治二道”建设')", timeout=30000

@@ -1,4 +1,4 @@
-"""Pure HTML rendering for the web app. Every text from a user or the plan is escaped before use."""
+"""Pure HTML rendering for the web app, from Answer data. Every text from a user or a document is escaped."""
 
 from __future__ import annotations
 
@@ -6,28 +6,31 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
-from rag.cite import tag
+from rag import prompts
 from rag.search import Occurrence
-from rag.types import Answer, Citation, Section, label_for
-from rag.types import SectionKey as Key
+from rag.types import Answer, Citation, Locator, NearSection, Section
 
 
-def ref(part: str | None, chapter: str | None) -> str:
-    """The value a chip carries: 第二篇|第一章, 第二篇|intro, 前言|intro."""
-    return f"{part or '前言'}|{chapter or 'intro'}"
+def ref(loc: Locator) -> str:
+    """The value a chip carries: doc_id|第二篇/第一章 (doc_id| for a preamble)."""
+    return f"{loc.doc_id}|{'/'.join(loc.path)}"
 
 
-def parse_ref(value: str) -> Key:
-    part, _, chapter = value.partition("|")
-    return (None if part in ("", "前言") else part, None if chapter in ("", "intro") else chapter)
+def parse_ref(value: str) -> Locator:
+    doc_id, _, path = value.partition("|")
+    return Locator(doc_id, tuple(p for p in path.split("/") if p))
 
 
-def chip(part: str | None, chapter: str | None, text: str | None = None) -> str:
-    label = html.escape(text or tag(part, chapter))
+def chip(loc: Locator, text: str | None = None) -> str:
+    label = html.escape(text or f"【{loc.label}】")
     return (
-        f'<span class="cite-chip" role="button" tabindex="0" data-ref="{html.escape(ref(part, chapter))}" '
+        f'<span class="cite-chip" role="button" tabindex="0" data-ref="{html.escape(ref(loc))}" '
         f'title="查看原文">{label}</span>'
     )
+
+
+def _cite_chip(c: Citation, many_docs: bool) -> str:
+    return chip(c.loc, f"【{c.loc.formal(c.doc_title)}】" if many_docs else None)
 
 
 def user_message(question: str) -> str:
@@ -35,14 +38,24 @@ def user_message(question: str) -> str:
     return html.escape(question).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
 
 
-def answer_html(answer: Answer, titles: dict[Key, str]) -> str:
-    if answer.refused:
-        nearest = "".join(chip(*k, f"{label_for(*k)} {titles.get(k, '')}") for k in answer.nearest)
-        head = html.escape(answer.text.split("您可以查阅")[0])
-        return f'<div class="refusal">⚠️ {head}<div class="nearest">您可以查阅：{nearest}</div></div>'
+def _near(n: NearSection, many_docs: bool) -> str:
+    where = n.loc.formal(n.doc_title) if many_docs else n.loc.label
+    return chip(n.loc, f"{where} {n.title}".strip())
+
+
+def answer_html(answer: Answer) -> str:
+    """The answer, or the refusal, rendered from the Answer's data (never by parsing its text)."""
+    if answer.refusal is not None:
+        r = answer.refusal
+        many = len({n.loc.doc_id for n in r.nearest}) > 1
+        nearest = "".join(_near(n, many) for n in r.nearest)
+        head = html.escape(prompts.refusal() + r.reason)
+        listing = f'<div class="nearest">{html.escape(prompts.load("nearest.txt"))}{nearest}</div>' if nearest else ""
+        return f'<div class="refusal">⚠️ {head}{listing}</div>'
+    many = len({c.doc_id for c in answer.citations}) > 1
     parts = []
     for s in answer.sentences:
-        chips = "".join(dict.fromkeys(chip(c.part, c.chapter) for c in s.citations))
+        chips = "".join(dict.fromkeys(_cite_chip(c, many) for c in s.citations))
         parts.append(f"{html.escape(s.text)}{chips}")
     notice = f'<div class="notice">{html.escape(answer.notice)}</div>' if answer.notice else ""
     return f'<div class="answer">{"".join(parts)}</div>{notice}'
@@ -53,10 +66,12 @@ def partial_html(text: str) -> str:
     return f'<div class="answer streaming">{html.escape(text)}</div>'
 
 
-def sources_html(citations: Iterable[Citation], breadcrumbs: dict[Key, str]) -> str:
+def sources_html(citations: Iterable[Citation], breadcrumbs: dict[Locator, str]) -> str:
+    citations = list(citations)
+    many = len({c.doc_id for c in citations}) > 1
     items = [
-        f'<li>{chip(c.part, c.chapter)} <span class="crumb">{html.escape(breadcrumbs.get(c.key, c.title))}'
-        f"</span><blockquote>{html.escape(c.quote)}</blockquote></li>"
+        f'<li>{_cite_chip(c, many)} <span class="crumb">{html.escape(breadcrumbs.get(c.loc, c.title))}'
+        f'</span><div class="formal">{html.escape(c.formal)}</div><blockquote>{html.escape(c.quote)}</blockquote></li>'
         for c in citations
     ]
     if not items:
@@ -74,25 +89,25 @@ def section_html(section: Section, citation: str, quotes: Iterable[str] = ()) ->
             eq = html.escape(q)
             if eq in text:
                 text = text.replace(eq, f"<mark>{eq}</mark>")
-        paras.append(f"<p>{text}</p>")
+        page = f'<span class="page">第{p.page}页</span> ' if p.page else ""
+        paras.append(f"<p>{page}{text}</p>")
     return (
-        f'<div class="section-view" data-section="{html.escape(ref(*section.key))}">'
+        f'<div class="section-view" data-section="{html.escape(ref(section.loc))}">'
         f"<h3>{html.escape(section.breadcrumb)}</h3>"
         f'<div class="formal">{html.escape(citation)}</div>{"".join(paras)}</div>'
     )
 
 
 def toc_html(toc: dict[str, Any]) -> str:
+    """The outline as nested lists; citable entries are chips that open their text."""
     out = ['<div class="toc">']
-    for part in toc["parts"]:
-        if part["part"] is None:
-            out.append(f"<div>{chip(None, None, '前言')}</div>")
-            continue
-        out.append(f"<details><summary>{html.escape(part['part'])} {html.escape(part['title'])}</summary><ul>")
-        for ch in part["chapters"]:
-            text = f"{ch['chapter'] or '篇首'} {ch['title']}"
-            out.append(f"<li>{chip(ch['part'], ch['chapter'], text)}</li>")
-        out.append("</ul></details>")
+    for e in toc["entries"]:
+        loc = Locator(toc["doc_id"], tuple(e["path"]))
+        text = f"{e['label']} {e['title']}".strip() if e["path"] else e["title"]
+        if e["kind"] == "intro":
+            text += "（引言）" if not e["label"].endswith("篇") else ""
+        body = chip(loc, text) if e["citable"] else f'<span class="heading">{html.escape(text)}</span>'
+        out.append(f'<div class="toc-entry depth-{min(e["depth"], 6)}">{body}</div>')
     out.append("</div>")
     return "".join(out)
 
@@ -101,10 +116,13 @@ def search_html(keyword: str, hits: list[Occurrence]) -> str:
     if not keyword.strip():
         return '<div class="search-results">请输入关键词。</div>'
     if not hits:
-        return f'<div class="search-results">规划中没有找到“{html.escape(keyword)}”。</div>'
-    rows = [
-        f"<li>{chip(h.section.part, h.section.chapter, h.section.label + ' ' + h.section.title)} "
-        f"…{html.escape(h.before)}<mark>{html.escape(h.match)}</mark>{html.escape(h.after)}…</li>"
-        for h in hits
-    ]
+        return f'<div class="search-results">没有找到“{html.escape(keyword)}”。</div>'
+    many = len({h.doc.doc_id for h in hits}) > 1
+    rows = []
+    for h in hits:
+        where = h.section.loc.formal(h.doc.title) if many else h.section.label
+        rows.append(
+            f"<li>{chip(h.section.loc, where + ' ' + h.section.title)} "
+            f"…{html.escape(h.before)}<mark>{html.escape(h.match)}</mark>{html.escape(h.after)}…</li>"
+        )
     return f'<div class="search-results"><p>共 {len(hits)} 处</p><ol>{"".join(rows)}</ol></div>'

@@ -1,0 +1,113 @@
+"""LLM answers through any OpenAI-compatible endpoint (langchain-openai ChatOpenAI), every citation verified.
+
+The reply is verified sentence by sentence (rag.verify); what survives goes to the policy like any
+other draft (an empty draft becomes a refusal there). When the endpoint fails, times out or replies
+with garbage, the user gets the extractive answer with a short notice: never an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rag import prompts
+from rag.config import Settings
+from rag.generate.base import Draft, Generator
+from rag.retrieval import Retrieval
+from rag.store import Index
+from rag.types import Chunk
+from rag.verify import check_reply, to_answer_sentences
+
+
+def _chat_model(settings: Settings) -> Any:
+    try:
+        from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
+    except ImportError as e:
+        raise ImportError("LLM answers need langchain-openai: pip install 'zhengce-rag[llm]'") from e
+    return ChatOpenAI(
+        model=settings.llm_model or "default",
+        base_url=settings.llm_base_url,
+        api_key=SecretStr(
+            settings.llm_api_key or "not-needed"
+        ),  # local servers (vLLM, Ollama) ignore it; the client needs one
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_retries,  # the OpenAI client retries 429 and 5xx with exponential backoff
+        temperature=0,
+    )
+
+
+class ChatGenerator:
+    """Draft answers from an LLM, keep only what the sources support."""
+
+    mode = "llm"
+
+    def __init__(self, settings: Settings, index: Index, fallback: Generator, model: Any = None) -> None:
+        self.settings = settings
+        self.fallback = fallback
+        self.model = model or _chat_model(settings)
+        self.section_texts = {s.loc: s.text for d in index.documents for s in d.sections}
+
+    def sources(self, retrieval: Retrieval) -> list[Chunk]:
+        """Context chunks in rank order within the token budget (at least one)."""
+        budget, out = self.settings.llm_context_tokens, list[Chunk]()
+        for hit in retrieval.contexts:
+            cost = hit.chunk.n_tokens + self.settings.llm_source_overhead
+            if out and cost > budget:
+                break
+            budget -= cost
+            out.append(hit.chunk)
+        return out
+
+    def messages(self, question: str, sources: list[Chunk]) -> list[tuple[str, str]]:
+        directory = self.settings.prompts_dir
+        block = "\n".join(
+            prompts.load("llm_source.txt", directory).format(
+                n=i, label=c.loc.label, breadcrumb=f"《{c.doc_title}》{c.breadcrumb}", text=c.text
+            )
+            for i, c in enumerate(sources, 1)
+        )
+        system = prompts.load("llm_system.txt", directory).format(refusal=prompts.refusal())
+        # The question goes in as data; braces in it must not reach str.format.
+        user = prompts.load("llm_user.txt", directory).replace("{sources}", block).replace("{question}", question)
+        return [("system", system), ("human", user)]
+
+    def verify(self, reply: str, sources: list[Chunk]) -> Draft:
+        """The reply's supported sentences with verified citations (none when the model declined)."""
+        if prompts.refusal() in reply or not reply.strip():
+            return Draft((), mode=self.mode)
+        checked = check_reply(reply, sources, self.section_texts)
+        mark = prompts.load("unsupported_mark.txt") if self.settings.llm_mark_unsupported else None
+        kept = to_answer_sentences(checked, sources, self.section_texts, mark)
+        return Draft(tuple(s for s in kept if s.citations or mark), mode=self.mode)
+
+    def _fallback(self, question: str, retrieval: Retrieval) -> Draft:
+        draft = self.fallback.generate(question, retrieval)
+        return Draft(draft.sentences, mode=self.fallback.mode, notice=prompts.load("llm_fallback_notice.txt"))
+
+    def generate(self, question: str, retrieval: Retrieval) -> Draft:
+        draft: Draft | None = None
+        for item in self.stream(question, retrieval, live=False):
+            if isinstance(item, Draft):
+                draft = item
+        assert draft is not None
+        return draft
+
+    def stream(self, question: str, retrieval: Retrieval, live: bool = True) -> Iterator[str | Draft]:
+        """Raw tokens as they arrive (a preview), then the verified Draft; the extractive one if the LLM fails."""
+        sources = self.sources(retrieval)
+        parts: list[str] = []
+        try:
+            if live:
+                for chunk in self.model.stream(self.messages(question, sources)):
+                    piece = chunk.content if isinstance(chunk.content, str) else ""
+                    if piece:
+                        parts.append(piece)
+                        yield piece
+            else:
+                reply = self.model.invoke(self.messages(question, sources))
+                parts.append(reply.content if isinstance(reply.content, str) else str(reply.content))
+        except Exception:  # timeouts, 5xx after retries, refused connections, malformed JSON
+            yield self._fallback(question, retrieval)
+            return
+        yield self.verify("".join(parts), sources)

@@ -1,0 +1,154 @@
+"""Extractive answers: the plan's own sentences, chosen by dense and lexical scores, cited, within a budget.
+
+Sentences are scored by cosine with the question plus an IDF-weighted word overlap, the answer opens
+with the best sentence of the top-ranked section, and more are added by maximal marginal relevance
+while they stay close to the best. Very long sentences are cut to their best clauses (…… marks a cut).
+Every number here is a Settings field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import pairwise
+
+import numpy as np
+
+from rag import grounding, questions, tokens
+from rag.config import Settings
+from rag.generate.base import Draft
+from rag.retrieval import Retrieval
+from rag.store import Index
+from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
+
+_CLAUSE_END = re.compile(r"[，,：:]")
+_SLACK = 10  # characters past the cut that a sentence's token cost is measured on
+
+
+def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
+    """A long sentence shortened to its clauses that best match the question (verbatim, …… marks the cut)."""
+    if len(sentence) <= max_chars:
+        return sentence
+    cuts = [0] + [m.end() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
+    clauses = [sentence[a:b] for a, b in pairwise(cuts) if b > a]
+    best, best_score = (0, 1), -1.0
+    for i in range(len(clauses)):
+        length = 0
+        for j in range(i, len(clauses)):
+            length += len(clauses[j])
+            if length > max_chars and j > i:
+                break
+            score = len(grounding.units("".join(clauses[i : j + 1])) & query_units)
+            if score > best_score:
+                best, best_score = (i, j + 1), score
+    i, j = best
+    text = "".join(clauses[i:j]).rstrip("，,：:")
+    return ("……" if i > 0 else "") + text + ("……" if j < len(clauses) else "")
+
+
+class Extractive:
+    """Sentence selection scored by the dense and lexical signals, MMR against repeats, a token budget."""
+
+    mode = "extractive"
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.chunks: dict[str, Chunk] = {c.id: c for c in index.chunks}
+        self.by_section: dict[Locator, list[Sentence]] = {}
+        for s in index.sentences:
+            self.by_section.setdefault(self.chunks[s.chunk_id].loc, []).append(s)
+        # Sentence-level document frequencies: a query word found in few sentences says more.
+        tokenize = index.sparse.tokenizer
+        self._sentence_terms = [set(tokenize(s.text)) for s in index.sentences]
+        self._df: dict[str, int] = {}
+        for terms in self._sentence_terms:
+            for t in terms:
+                self._df[t] = self._df.get(t, 0) + 1
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
+        """Extractive answers are ready at once: the Draft is the only item."""
+        yield self.generate(question, retrieval)
+
+    def generate(self, question: str, retrieval: Retrieval) -> Draft:
+        """Cited sentences from the top three sections (none when they hold no sentence)."""
+        cfg = self.settings
+        ranked = retrieval.sections[:3]
+        candidates = [s for loc, _ in ranked for s in self.by_section.get(loc, [])]
+        if not candidates:
+            return Draft(())
+        vecs = self.index.sentence_vectors[[s.index for s in candidates]]
+        sem = vecs @ retrieval.query_vector
+        lex = self._lexical(question, candidates)
+        rank_of = {loc: r for r, (loc, _) in enumerate(ranked)}
+        prior = np.array(
+            [cfg.section_prior * (2 - rank_of[self.chunks[s.chunk_id].loc]) for s in candidates], np.float32
+        )
+        score = sem + cfg.lexical_weight * lex + prior
+        picked = self._mmr(candidates, vecs, score)
+        return Draft(tuple(self._compose(candidates, picked, grounding.units(question), rank_of)))
+
+    def _lexical(self, question: str, candidates: list[Sentence]) -> np.ndarray:
+        """IDF-weighted share of the question's words in each sentence (digits and 三/3 variants both tried)."""
+        tokenize = self.index.sparse.tokenizer
+        terms = set(tokenize(question)) | set(tokenize(questions.digit_variant(question)))
+        n = len(self._sentence_terms)
+        weights = {t: float(np.log(1 + n / self._df[t])) for t in terms if t in self._df}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(candidates), np.float32)
+        return np.array(
+            [sum(w for t, w in weights.items() if t in self._sentence_terms[s.index]) / total for s in candidates],
+            np.float32,
+        )
+
+    def _cost(self, sentence: Sentence) -> int:
+        return tokens.count(sentence.text[: self.settings.max_sentence_chars + _SLACK])
+
+    def _mmr(self, candidates: list[Sentence], vecs: np.ndarray, score: np.ndarray) -> list[int]:
+        """Maximal marginal relevance within the sentence and token budgets; at least one sentence."""
+        cfg, lam = self.settings, self.settings.mmr_lambda
+        # Retrieval ranks sections better than sentence scores do (see README), so the answer opens
+        # with the best sentence of the top-ranked section, which also makes it the primary citation.
+        first = self.chunks[candidates[0].chunk_id].loc  # candidates come in section rank order
+        in_first = [self.chunks[s.chunk_id].loc == first for s in candidates]
+        picked: list[int] = [max((i for i, f in enumerate(in_first) if f), key=lambda i: float(score[i]))]
+        budget = cfg.answer_tokens - self._cost(candidates[picked[0]])
+        # Sentences far below the best one would only pad the answer; the top section's own sentences
+        # get more room (they hold the details), other sections less (they drift off topic).
+        best = float(score.max())
+        floor = np.where(in_first, best - cfg.same_section_room, best - cfg.other_section_room)
+        while len(picked) < cfg.answer_sentences:
+            choice, choice_val = -1, -1e9
+            for i in range(len(candidates)):
+                if i in picked or score[i] < floor[i]:
+                    continue
+                redundancy = max((float(vecs[i] @ vecs[j]) for j in picked), default=0.0)
+                val = lam * float(score[i]) - (1 - lam) * redundancy
+                if val > choice_val:
+                    choice, choice_val = i, val
+            if choice < 0:
+                break
+            cost = self._cost(candidates[choice])
+            if cost > budget:
+                break
+            budget -= cost
+            picked.append(choice)
+        return picked
+
+    def _compose(
+        self, candidates: list[Sentence], picked: list[int], q_units: set[str], rank_of: dict[Locator, int]
+    ) -> list[AnswerSentence]:
+        """Group the picked sentences by section in retrieval order, document order inside a section."""
+        order: dict[Locator, list[Sentence]] = {}
+        for i in sorted(picked, key=lambda i: rank_of[self.chunks[candidates[i].chunk_id].loc]):
+            s = candidates[i]
+            order.setdefault(self.chunks[s.chunk_id].loc, []).append(s)
+        out = []
+        for sents in order.values():
+            for s in sorted(sents, key=lambda s: s.index):
+                text = excerpt(s.text.rstrip("；;，,"), q_units, self.settings.max_sentence_chars)
+                if not text.endswith(("。", "！", "？", "……", "!", "?")):
+                    text += "。"
+                out.append(AnswerSentence(text, (Citation.of(self.chunks[s.chunk_id], s.text),)))
+        return out
