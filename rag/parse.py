@@ -1,51 +1,46 @@
-"""Pure parsing: plan text -> Document (preamble, 篇, intros, 章, paragraphs), each paragraph with its span."""
+"""Pure parsing: an official document's text -> Document (preamble, intros, citable units, paragraphs with spans).
+
+Headings come from the grammar in rag.grammar (a table of styles) plus a reader's hints (Word heading
+styles, HTML <h1>-<h6>); this module nests them into heading paths, cuts the text into sections, skips a
+table of contents and site furniture, and reads the metadata (title, date, issuer, approval) from the
+publishing notice. Spans index the text itself: text[p.start:p.end] == p.text for every paragraph.
+"""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
+from rag.grammar import Heading, classify, cn_to_int, find_toc, is_grammar, strip_markdown
 from rag.types import Document, Paragraph, Section
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUM = r"[零〇一二两三四五六七八九十百千\d０-９]+"
-# A heading: 第X篇/章/节, then optional spaces (half or full width) or punctuation, then a short title.
-_SEP = r"[\s\u3000:：、.．,，]*"
-_HEADING = re.compile(rf"^[\s\u3000]*(第[\s\u3000]*({_NUM})[\s\u3000]*([篇章节]))(?:{_SEP}(.*?))?[\s\u3000]*$")
-_MAX_TITLE = 60  # longer "headings" are prose that happens to start with 第X章
+__all__ = ["ParseError", "cn_to_int", "doc_id_for", "parse"]
 
-# Site furniture that is not part of the plan (navigation, print/font widgets, login links).
-_BOILERPLATE = re.compile(
+# Site furniture around a document copied from a government site (navigation, widgets, footers).
+_FURNITURE = re.compile(
     r"^(一网搜.*|.*登录\s*[|｜]\s*注册.*|首页\s*[>＞].*|政府信息公开|【字体.*|.*打印\s*】?|分享到.*|扫一扫.*|"
-    r"当前位置.*|上一篇.*|下一篇.*|关闭窗口|返回顶部)$"
+    r"当前位置.*|上一篇.*|下一篇.*|关闭窗口|返回顶部|.*网站标识码.*|.*ICP备.*|.*公网安备.*|【(?:关闭|打印)】.*)$"
 )
-_DATE = re.compile(r"(?:时间|日期|发布时间)[:：]\s*(\d{4}-\d{1,2}-\d{1,2})")
+_INFO_END = "<!-- INFO END -->"  # lawrefbook: the title and adoption record come before it
+_NOTICE = re.compile(r"关于印发.*的?通知|印发给你们|现予印发|现印发|现予公布|予以公布|请认真贯彻|请结合实际")
+_DATELINE = re.compile(
+    r"(?:时间|日期|发布时间|发文日期|成文日期|来源|发文机关)[:：]|^[(（]?\d{4}年\d{1,2}月\d{1,2}日[)）]?$"
+)
+_DATE = re.compile(r"(?:时间|日期|发布时间|发文日期|成文日期)[:：]\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)")
 _SOURCE = re.compile(r"来源[:：]\s*(\S+)")
 _APPROVED = re.compile(r"经(?:过)?([^，,。《》]*?会议)(?:审查|审议)?批准")
 _BOOK_TITLE = re.compile(r"《([^》]{6,})》")
+_PRINTED = re.compile(r"关于印发(.{6,}?)的通知")
+_VERSION = re.compile(r"[(（](\d{4}-\d{1,2}-\d{1,2})[)）]|(\d{4}-\d{2}-\d{2})")
+NO_HEADINGS = "no headings found: indexed as one unit"
 
 
 class ParseError(ValueError):
-    """The text is not a plan this parser can read (empty, or no 篇/章 headings)."""
-
-
-def cn_to_int(s: str) -> int:
-    """Chinese or Arabic numeral to int: 十一 -> 11, 二十三 -> 23, 一百零五 -> 105, 12 -> 12."""
-    s = s.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if s.isdigit():
-        return int(s)
-    total, digit = 0, 0
-    for ch in s:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            total += (digit or 1) * _UNITS[ch]
-            digit = 0
-        else:
-            raise ValueError(f"not a numeral: {s!r}")
-    return total + digit
+    """The text cannot be read as a document (it is empty)."""
 
 
 @dataclass
@@ -55,116 +50,198 @@ class _Line:
     text: str
 
 
+@dataclass
+class _Unit:
+    """A section being built: the heading path, and whether sub-headings (not boxes) nest in it."""
+
+    path: tuple[str, ...]
+    titles: tuple[str, ...]
+    paras: list[Paragraph] = field(default_factory=list)
+    parent: bool = False
+
+
+@dataclass
+class _Open:
+    heading: Heading
+    unit: _Unit
+
+
+def doc_id_for(name: str) -> str:
+    """A stable, URL-safe document id from a file name: its stem, lower-cased, Chinese kept, the rest '-'."""
+    return re.sub(r"[^\w\-]+", "-", _stem(name)).strip("-").lower() or "doc"
+
+
 def _lines(text: str) -> list[_Line]:
-    """Non-blank lines with the span of their stripped content."""
+    """Non-blank lines with the span of their stripped content (str.strip: any Unicode space)."""
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
         body = raw.rstrip("\r\n")
-        stripped = body.strip(" \t\u3000\xa0")
+        stripped = body.strip()
         if stripped:
-            lead = len(body) - len(body.lstrip(" \t\u3000\xa0"))
+            lead = len(body) - len(body.lstrip())
             out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
         pos += len(raw)
     return out
 
 
-def _heading(line: str) -> tuple[str, int, str, str] | None:
-    """(as written e.g. 第二篇, number, level 篇/章/节, title) if the line is a heading."""
-    m = _HEADING.match(line)
-    if not m:
-        return None
-    title = (m.group(4) or "").strip()
-    if len(title) > _MAX_TITLE or title.endswith(("。", "；", ";")):
-        return None
-    try:
-        number = cn_to_int(m.group(2))
-    except ValueError:
-        return None
-    written = re.sub(r"[\s\u3000]", "", m.group(1))
-    return written, number, m.group(3), title
+def _cut(stack: list[_Open], h: Heading) -> int:
+    """How many open headings stay open (are ancestors of h)."""
+    if h.level is not None:  # outline levels decide where the grammar cannot: for a heading it does not know
+        for i, o in enumerate(stack):
+            lvl = o.heading.level
+            if lvl is not None and lvl >= h.level and not (is_grammar(h) and is_grammar(o.heading)):
+                return i
+    rank = h.style.rank
+    for i, o in enumerate(stack):
+        if rank is not None and o.heading.style.rank is not None and o.heading.style.rank >= rank:
+            return i  # a ranked heading closes the open one of its rank or deeper
+        if rank is None and o.heading.style.key == h.style.key:
+            return i  # an enumeration style already open: its next item is a sibling
+    # A new enumeration style nests one level deeper; nothing nests in a 条 or a 专栏 box.
+    return len(stack) - 1 if stack and stack[-1].heading.style.leaf else len(stack)
 
 
-def doc_id_for(name: str) -> str:
-    """A document id from a file name: its stem, lower-cased, safe for URLs and chunk ids."""
-    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.rsplit("/", 1)[-1])
-    return re.sub(r"[^\w\-]+", "-", stem).strip("-").lower() or "plan"
-
-
-def parse(text: str, doc_id: str = "plan", path: str | None = None) -> Document:
-    """Parse a plan. Spans index `text` itself, so text[p.start:p.end] == p.text for every paragraph."""
-    if not text.strip():
-        raise ParseError("the plan file is empty")
+def parse(
+    text: str,
+    doc_id: str = "doc",
+    path: str | None = None,
+    *,
+    pages: Sequence[int] = (),
+    hints: Sequence[tuple[int, int]] = (),
+    title: str | None = None,
+    fmt: str = "text",
+    version: str | None = None,
+) -> Document:
+    """Parse a document. `pages`: start offsets of PDF pages; `hints`: (offset, level) of lines a reader knows
+    to be headings (Word heading styles, HTML <h1>-<h6>); `title`: the reader's title, if it knows one."""
     lines = _lines(text)
-    sections: list[Section] = []
-    part: tuple[str, int, str] | None = None
-    chapter: tuple[str, int, str] | None = None
-    subheading: str | None = None
-    paras: list[Paragraph] = []
-    kind = "preamble"
-    seen_heading = False
+    if not lines:
+        raise ParseError("the document is empty")
+    info = next((i for i, line in enumerate(lines) if line.text == _INFO_END), -1)
+    meta, body = lines[: max(info, 0)], lines[info + 1 :]
+    ends = [line.end for line in lines]
+    levels = {bisect.bisect_left(ends, off) - (info + 1): lvl for off, lvl in hints if off <= ends[-1]}
+    heads = [classify(line.text, levels.get(i)) for i, line in enumerate(body)]
+    # A lone top-level line the grammar does not know, before any heading, is the title ("# 标题", an <h1>).
+    tops = [i for i, h in enumerate(heads) if h and h.level == 1 and not is_grammar(h)]
+    if len(tops) == 1 and not any(heads[: tops[0]]):
+        heads[tops[0]] = None
+    md_title = next((x.text for x in meta if x.text.startswith("#")), None)
+    md_title = md_title or next((body[i].text for i in tops if heads[i] is None), None)
 
-    def flush() -> None:
-        # A section with no body still exists (a 篇 with no intro has none; a 章 always keeps its place).
-        if kind in ("intro", "preamble") and not paras:
-            return
-        sections.append(
-            Section(
-                doc_id=doc_id,
-                kind=kind,  # type: ignore[arg-type]
-                part=part[0] if part else None,
-                part_no=part[1] if part else None,
-                part_title=part[2] if part else None,
-                chapter=chapter[0] if chapter else None,
-                chapter_no=chapter[1] if chapter else None,
-                chapter_title=chapter[2] if chapter else None,
-                paragraphs=tuple(paras),
-            )
-        )
+    def para(start: int, end: int) -> Paragraph:
+        page = (bisect.bisect_right(pages, start) or None) if pages else None  # 1-based
+        return Paragraph(start, end, text[start:end], None, page)
 
-    for line in lines:
-        h = _heading(line.text)
-        if h is not None and h[2] in "篇章":
-            flush()
-            paras, subheading, seen_heading = [], None, True
-            if h[2] == "篇":
-                part, chapter, kind = (h[0], h[1], h[3]), None, "intro"
-            else:
-                chapter, kind = (h[0], h[1], h[3]), "chapter"
-            continue
-        if h is not None and h[2] == "节" and kind == "chapter":
-            subheading = f"{h[0]} {h[3]}".strip()
-        if not seen_heading and _BOILERPLATE.match(line.text):
-            continue
-        paras.append(Paragraph(line.start, line.end, line.text, subheading))
-    flush()
-    if not seen_heading:
-        raise ParseError("no 篇 or 章 headings found: is this a plan outline?")
-
-    preamble = next((s for s in sections if s.kind == "preamble"), None)
-    head = preamble.text if preamble else ""
+    preamble = _Unit((), (), [para(x.start, x.end) for x in meta])
+    units = _nest(body, heads, find_toc([x.text for x in body]), preamble, para)
+    pre = preamble.paras
+    doc_title = title or _title(pre, md_title) or (_stem(path) if path else doc_id)
+    notice = any(_NOTICE.search(p.text) for p in pre)
+    preamble.paras = [replace(p, role=_role(p.text, doc_title, notice, k < len(meta))) for k, p in enumerate(pre)]
+    warnings: list[str] = []
+    if len(units) == 1:
+        if not preamble.paras:
+            raise ParseError("the document is empty")  # nothing but site furniture
+        warnings.append(NO_HEADINGS)
+        sections = [Section(doc_id, "body", (), (), tuple(preamble.paras))]
+    else:
+        # A heading's own text is its intro when headings nest in it; a heading with neither is an empty unit.
+        sections = [_section(doc_id, u, u is preamble) for u in units if u.paras or not (u.parent or u is preamble)]
+    counts = Counter(s.path for s in sections)
+    warnings += ["duplicate heading path: " + "·".join(p) for p, n in counts.items() if n > 1]
+    head = "\n".join(p.text for p in pre)
     return Document(
         doc_id=doc_id,
-        title=_title(head, lines),
+        title=doc_title,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         sections=tuple(sections),
         date=_first(_DATE, head),
         source=_first(_SOURCE, head),
         approved_by=_first(_APPROVED, head),
         path=path,
+        fmt=fmt,
+        version=version or _version(path),
+        warnings=tuple(warnings),
     )
+
+
+def _nest(
+    body: list[_Line],
+    heads: list[Heading | None],
+    toc: range,
+    preamble: _Unit,
+    para: Callable[[int, int], Paragraph],
+) -> list[_Unit]:
+    """The units in reading order (the preamble first): a stack of open headings gives each one its path."""
+    units, seen = [preamble], False
+    stack: list[_Open] = []
+    for i, line in enumerate(body):
+        h = heads[i]
+        if i in toc:
+            continue
+        if h is not None and h.level is None and h.style.enumerated and stack and stack[-1].heading.style.leaf:
+            # (一) inside a 条 is a 项, not a heading, unless its style is open above the 条 (一、 groups of 条).
+            h = h if any(o.heading.style.key == h.style.key for o in stack) else None
+        if h is None:
+            if seen or not _FURNITURE.match(line.text):
+                (stack[-1].unit if stack else preamble).paras.append(para(line.start, line.end))
+            continue
+        seen = True
+        del stack[_cut(stack, h) :]
+        parent = stack[-1].unit if stack else None
+        if parent is not None and h.style.key != "专栏":
+            parent.parent = True  # a box sits beside its heading's text, which stays a body
+        unit = _Unit((parent.path if parent else ()) + (h.label,), (parent.titles if parent else ()) + (h.title,))
+        units.append(unit)
+        stack.append(_Open(h, unit))
+        if h.body is not None:
+            unit.paras.append(para(line.start + h.body, line.end))
+    return units
+
+
+def _section(doc_id: str, u: _Unit, preamble: bool) -> Section:
+    kind = "preamble" if preamble else ("intro" if u.parent else "body")
+    return Section(doc_id, kind, u.path, u.titles, tuple(u.paras))  # type: ignore[arg-type]
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
     m = pattern.search(text)
-    return m.group(1).strip() if m else None
+    return next((g.strip() for g in m.groups() if g), None) if m else None
 
 
-def _title(head: str, lines: list[_Line]) -> str:
-    """The plan's title: the 《…》 name in the notice, else the first line that is not site furniture."""
-    m = _BOOK_TITLE.search(head)
-    if m:
-        return m.group(1)
-    for line in lines:
-        if not _BOILERPLATE.match(line.text) and not _heading(line.text):
-            return line.text[:80]
-    return "规划纲要"
+def _stem(path: str) -> str:
+    return re.sub(r"\.[A-Za-z0-9]+$", "", re.split(r"[\\/]", path)[-1])
+
+
+def _version(path: str | None) -> str | None:
+    """The version a file name carries: 北京市优化营商环境条例(2024-…).md -> the date in parentheses."""
+    return _first(_VERSION, _stem(path)) if path else None
+
+
+def _title(pre: Sequence[Paragraph], md_title: str | None) -> str | None:
+    """The 《…》 named by the notice (or a line that is only 《…》), else the markdown title, else the first
+    title-like line of the preamble."""
+    for p in pre:
+        m = _BOOK_TITLE.search(p.text) or _PRINTED.search(p.text)
+        if m and (_NOTICE.search(p.text) or m.group(0) == p.text):
+            return m.group(1)
+    if md_title:
+        return md_title[strip_markdown(md_title)[1] :].strip()
+    for p in pre:
+        t = p.text
+        if len(t) <= 60 and not (_FURNITURE.match(t) or _DATELINE.search(t) or t.endswith(tuple("。；;：:"))):
+            return t
+    return None
+
+
+def _role(line: str, title: str, notice: bool, meta: bool) -> str:
+    """notice: the covering notice, its date/source line and addressees; title: the document's own title lines."""
+    bare = re.sub(r"[#《》\s]", "", line)
+    if (meta and line.startswith("#")) or (len(bare) >= 4 and bare in re.sub(r"\s", "", title)):
+        return "title"
+    if meta or _NOTICE.search(line) or _DATELINE.search(line):
+        return "notice"
+    if notice and line.endswith((":", "：")) and len(line) <= 200 and "。" not in line:
+        return "notice"  # the addressee line of a covering notice
+    return "body"
