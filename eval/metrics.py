@@ -11,7 +11,7 @@ from eval.dataset import Item, Key
 from rag import grounding
 
 # Where lower is better; --max applies to these.
-LOWER_IS_BETTER = ("false_refusal_rate", "latency_ms_p50", "latency_ms_p95")
+LOWER_IS_BETTER = ("false_refusal_rate", "aurc", "latency_ms_p50", "latency_ms_p95")
 METRICS = (
     "hit@1",
     "hit@3",
@@ -24,6 +24,8 @@ METRICS = (
     "false_refusal_rate",
     "grounded_sentence_rate",
     "must_include_rate",
+    "answer_precision",
+    "aurc",
     "latency_ms_p50",
     "latency_ms_p95",
     "n",
@@ -40,6 +42,7 @@ class Outcome:
     retrieved: tuple[Key, ...]  # sections of the context chunks, in rank order, unique
     sentences: tuple[tuple[str, tuple[Key, ...]], ...]  # answer sentences and the sections each cites
     latency_ms: float
+    score: float = 0.0  # the policy's answerability score (0 for a refusal)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,31 @@ def verdicts(item: Item, out: Outcome, section_text: Callable[[Key], str | None]
     )
 
 
+def correct(item: Item, out: Outcome) -> bool:
+    """An answer is right when the question is answerable and its primary citation is acceptable."""
+    return item.answerable and not out.refused and bool(out.cited) and item.accepts(out.cited[0])
+
+
+def risk_coverage(pairs: Sequence[tuple[Item, Outcome]]) -> list[tuple[float, float]]:
+    """(coverage, risk) when answering only the questions scored highest, for every cut-off.
+
+    Questions are ordered by the policy's score (refusals last); risk is the share of wrong answers
+    (an answer to an unanswerable question, or a wrong primary citation) among those answered.
+    """
+    ranked = sorted(pairs, key=lambda p: -(p[1].score if not p[1].refused else -1.0))
+    out, wrong = [], 0
+    for k, (item, o) in enumerate(ranked, 1):
+        wrong += not correct(item, o)
+        out.append((k / len(ranked), wrong / k))
+    return out
+
+
+def aurc(pairs: Sequence[tuple[Item, Outcome]]) -> float | None:
+    """Area under the risk-coverage curve: lower is better (0 = every answer above every mistake)."""
+    curve = risk_coverage(pairs)
+    return float(np.mean([r for _, r in curve])) if curve else None
+
+
 def compute(
     pairs: Sequence[tuple[Item, Outcome]], section_text: Callable[[Key], str | None]
 ) -> dict[str, float | int | None]:
@@ -114,6 +142,13 @@ def compute(
     cited_ans = [(i, o) for i, o in ans if o.cited]
     grounded = [ok for _, o in pairs if not o.refused for ok, _ in sentence_grounding(o, section_text)]
     must = [m in o.answer for i, o in ans for m in i.must_include]
+    # Answer precision at the operating point: answer sentences citing a gold section, over all answered.
+    cited_sentences = [
+        any(i.accepts(k) for k in keys) if i.answerable else False
+        for i, o in pairs
+        if not o.refused
+        for _, keys in o.sentences
+    ]
     lat = [o.latency_ms for _, o in pairs]
     return {
         "hit@1": _mean([r is not None and r <= 1 for r in ranks]),
@@ -129,6 +164,8 @@ def compute(
         "false_refusal_rate": _mean([o.refused for _, o in ans]),
         "grounded_sentence_rate": _mean(grounded),
         "must_include_rate": _mean(must),
+        "answer_precision": _mean(cited_sentences),
+        "aurc": aurc(pairs),
         "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,
         "latency_ms_p95": float(np.percentile(lat, 95)) if lat else None,
         "n": len(pairs),

@@ -71,6 +71,31 @@ def _charts(directory: Path, result: dict[str, Any]) -> list[Path]:
     return written
 
 
+def _risk_chart(directory: Path, rows: list[tuple[Item, Outcome, Answer | None]]) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = metrics.risk_coverage([(i, o) for i, o, _ in rows])
+    if not curve:
+        return []
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot([c for c, _ in curve], [r for _, r in curve])
+    answered = sum(not o.refused for _, o, _ in rows) / len(rows)
+    ax.axvline(answered, linestyle="--", color="grey", label=f"operating point ({answered:.0%} answered)")
+    ax.set_xlabel("coverage (share of questions answered)")
+    ax.set_ylabel("risk (share of answers wrong)")
+    ax.set_ylim(0, max(0.05, max(r for _, r in curve) * 1.1))
+    ax.set_title(f"risk-coverage (AURC {metrics.aurc([(i, o) for i, o, _ in rows]):.3f})")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = directory / "risk_coverage.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return [path]
+
+
 def write_report(
     directory: Path,
     result: dict[str, Any],
@@ -80,7 +105,7 @@ def write_report(
     directory.mkdir(parents=True, exist_ok=True)
     lines = _rows(rows, section_text)
     failed = [r for r in lines if not r["ok"]]
-    charts = _charts(directory, result)
+    charts = _charts(directory, result) + _risk_chart(directory, rows)
 
     md = ["# rag eval report", "", f"mode: {result.get('mode')}", "", "```", table(result), "```", ""]
     md += [f"![{c.stem}]({c.name})" for c in charts]

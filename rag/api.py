@@ -6,6 +6,7 @@ causes a 500.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -15,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from rag import search
 from rag.cite import formal, resolve
-from rag.errors import UnknownSection, UserError
+from rag.errors import Busy, UnknownSection, UserError
 from rag.feedback import FeedbackLog
+from rag.questions import validate
 from rag.toc import table_of_contents
 from rag.types import Document
 
@@ -32,7 +34,8 @@ class FeedbackRequest(BaseModel):
     rating: str
     question: str = Field(max_length=4000)
     answer: str = Field(default="", max_length=20000)
-    comment: str = ""
+    comment: str = Field(default="", max_length=2000)
+    id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")  # a retry sends the same id
 
 
 def section_json(doc: Document, refs: list[str]) -> dict[str, Any]:
@@ -75,33 +78,39 @@ def health(pipeline: Any) -> dict[str, Any]:
     }
 
 
-def router(pipeline: Any, feedback: FeedbackLog) -> APIRouter:
+def router(pipeline: Any, feedback: FeedbackLog, pool: Any = None) -> APIRouter:
+    """The routes. Only /ask runs in the answer pool; the others are quick and answered on the event loop."""
     r = APIRouter(prefix="/api")
 
     index = pipeline.index
 
     @r.post("/ask")
-    def ask(body: AskRequest) -> dict[str, Any]:
-        answer = pipeline.ask(body.question, top_k=body.top_k, history=body.history, doc_ids=body.doc_ids)
+    async def ask(body: AskRequest) -> dict[str, Any]:
+        args = (body.question,)
+        kwargs = {"top_k": body.top_k, "history": body.history, "doc_ids": body.doc_ids}
+        if pool is None:
+            answer = await asyncio.to_thread(pipeline.ask, *args, **kwargs)
+        else:
+            answer = await pool.run(pipeline.ask, *args, **kwargs)
         return answer.to_json()  # type: ignore[no-any-return]
 
     @r.get("/documents")
-    def documents() -> dict[str, Any]:
+    async def documents() -> dict[str, Any]:
         return {"documents": [document_json(d) for d in index.documents]}
 
     @r.get("/sections")
-    def sections(doc_id: str | None = None) -> dict[str, Any]:
+    async def sections(doc_id: str | None = None) -> dict[str, Any]:
         return table_of_contents(index.document(doc_id))
 
     @r.get("/sections/{refs:path}")
-    def section(refs: str, doc_id: str | None = None) -> dict[str, Any]:
+    async def section(refs: str, doc_id: str | None = None) -> dict[str, Any]:
         parts = [p for p in refs.split("/") if p]
         if len(parts) > 8 or len(refs) > 200:
             raise UserError("a section path has at most 8 parts")
         return section_json(index.document(doc_id), parts)
 
     @r.get("/search")
-    def keyword(q: str = "", context: int = 30, doc_id: str | None = None) -> dict[str, Any]:
+    async def keyword(q: str = "", context: int = 30, doc_id: str | None = None) -> dict[str, Any]:
         if not q.strip() or len(q) > 100:
             raise UserError("q must be 1-100 characters")
         docs = [index.document(doc_id)] if doc_id else index.documents
@@ -125,32 +134,56 @@ def router(pipeline: Any, feedback: FeedbackLog) -> APIRouter:
 
     @r.post("/feedback", status_code=201)
     def post_feedback(body: FeedbackRequest) -> dict[str, Any]:
-        feedback.append(body.rating, body.question, body.answer, body.comment, source="api")
-        return {"ok": True}
+        # Validated like questions (no surrogates or control characters reach the log).
+        question = validate(body.question, 4000, "question")
+        answer = validate(body.answer, 20000, "answer") if body.answer.strip() else ""
+        comment = validate(body.comment, 2000, "comment") if body.comment.strip() else ""
+        record = feedback.append(body.rating, question, answer, comment, source="api", id=body.id)
+        return {"ok": True, "id": record["id"], "duplicate": record.get("duplicate", False)}
 
     @r.get("/health")
-    def get_health() -> dict[str, Any]:
+    async def get_health() -> dict[str, Any]:
         return health(pipeline)
 
     return r
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """User errors become 4xx JSON; only a genuine bug can be a 500, and it never leaks a traceback."""
+    """Every error body is {"error": "..."}: user errors 4xx, unknown routes 404, a busy server 503.
+
+    Only a genuine bug can be a 500, and it never leaks a traceback.
+    """
+    from starlette.exceptions import HTTPException
 
     @app.exception_handler(UnknownSection)
     async def unknown(_: Request, e: UnknownSection) -> JSONResponse:
         return JSONResponse({"error": str(e)}, status_code=404)
 
+    @app.exception_handler(Busy)
+    async def busy(_: Request, e: Busy) -> JSONResponse:
+        return JSONResponse({"error": str(e)}, status_code=503, headers={"retry-after": "2"})
+
     @app.exception_handler(UserError)
     async def user_error(_: Request, e: UserError) -> JSONResponse:
         return JSONResponse({"error": str(e)}, status_code=400)
 
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, e: HTTPException) -> JSONResponse:
+        message = {404: "no such route", 405: "method not allowed"}.get(e.status_code, str(e.detail))
+        return JSONResponse({"error": message}, status_code=e.status_code)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
         first = e.errors()[0] if e.errors() else {}
+        if first.get("type") == "json_invalid":
+            return JSONResponse({"error": "the request body is not valid JSON"}, status_code=422)
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return JSONResponse({"error": f"{where or 'request'}: {first.get('msg', 'invalid request')}"}, status_code=422)
+        msg = str(first.get("msg", "invalid request")).splitlines()[0][:200]
+        return JSONResponse({"error": f"{where or 'request'}: {msg}"}, status_code=422)
+
+    @app.exception_handler(RecursionError)
+    async def nested(_: Request, e: RecursionError) -> JSONResponse:
+        return JSONResponse({"error": "the request body is nested too deeply"}, status_code=400)
 
     @app.exception_handler(Exception)
     async def bug(_: Request, e: Exception) -> JSONResponse:

@@ -39,10 +39,17 @@ def tag(citation: Citation, many_docs: bool = False) -> str:
     return f"【{citation.label}】"
 
 
-def answer_text(sentences: Sequence[AnswerSentence]) -> str:
-    """Each sentence followed by its citation tags; documents are named when the answer draws on several."""
+def answer_text(sentences: Sequence[AnswerSentence], uncovered: Sequence[str] = (), lead: str = "") -> str:
+    """Each sentence followed by its citation tags (documents named when there are several), then what the
+    documents do not say, when the answer covers the question only in part."""
     many = len({c.doc_id for s in sentences for c in s.citations}) > 1
-    return "".join(s.text + "".join(dict.fromkeys(tag(c, many) for c in s.citations)) for s in sentences)
+    body = "".join(s.text + "".join(dict.fromkeys(tag(c, many) for c in s.citations)) for s in sentences)
+    return lead + body + (partial_note(uncovered) if uncovered else "")
+
+
+def partial_note(uncovered: Sequence[str]) -> str:
+    """The fixed sentence naming the question's terms the answer does not cover."""
+    return prompts.load("partial.txt").format(terms="、".join(uncovered))
 
 
 def refusal_text(refusal: Refusal, prompts_dir: object = None) -> str:

@@ -65,6 +65,15 @@ class Settings:
     dense_weight: float = _f(0.7, "weight of the dense signal in weighted fusion", range=(0.0, 1.0))
     min_evidence: float = _f(1.6, "refuse when the top passage stands out less than this (z-score)", range=(0.0, 10.0))
     steered_margin: float = _f(1.6, "extra evidence required when the question carries instructions", range=(0, 10))
+    min_focus_coverage: float = _f(
+        0.5, "refuse when less of the question's content than this is in the evidence", range=(0, 1)
+    )
+    min_term_similarity: float = _f(
+        0.85, "cosine at which a question term counts as covered by a sentence", range=(0, 1)
+    )
+    tense_weight: float = _f(
+        0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
+    )
     answer_tokens: int = _f(260, "extractive answer budget in tokens", range=(30, 4000))
     answer_sentences: int = _f(4, "most sentences in an extractive answer", range=(1, 20))
     max_sentence_chars: int = _f(150, "longer plan sentences are cut to their best clauses", range=(40, 2000))
@@ -76,6 +85,13 @@ class Settings:
     max_question_chars: int = _f(2000, "longer questions are rejected", range=(10, 100000))
     max_history_items: int = _f(20, "most earlier questions sent with a follow-up", range=(0, 200))
     max_history_chars: int = _f(2000, "longest earlier question accepted in history", range=(10, 100000))
+    allowed_hosts: str = _f("127.0.0.1,localhost,::1", "Host headers the server answers (comma-separated; * = any)")
+    cors_origins: str = _f("", "origins allowed cross-origin requests (comma-separated; empty = none)")
+    max_body_bytes: int = _f(262144, "largest HTTP request body accepted", range=(1024, 100_000_000))
+    rate_per_minute: int = _f(60, "questions and feedback posts per client IP a minute", range=(1, 100000))
+    rate_burst: int = _f(20, "requests a client may send at once before the rate limit applies", range=(1, 100000))
+    answer_workers: int = _f(4, "questions answered at the same time by the server", range=(1, 256))
+    answer_queue: int = _f(64, "questions waiting beyond that before the server says busy", range=(0, 10000))
     llm_base_url: str = _f("", "OpenAI-compatible endpoint; empty = extractive answers only")
     llm_model: str = _f("", "model name sent to the endpoint")
     llm_api_key: str = _f("", "API key (OPENAI_API_KEY also accepted)")
@@ -198,7 +214,7 @@ def _show(value: object, name: str) -> str:
     if name == "llm_api_key" and value:
         return "***"
     if isinstance(value, tuple):
-        return os.pathsep.join(str(v) for v in value)
+        return os.pathsep.join(_show(v, name) for v in value)
     if isinstance(value, Path):
         try:
             return str(value.relative_to(PROJECT_ROOT)) if SOURCE_CHECKOUT else str(value)

@@ -29,3 +29,7 @@ class CorpusError(UserError):
 
 class UnknownSection(UserError):
     """A 篇/章 that the plan does not have."""
+
+
+class Busy(UserError):
+    """Every answer worker is busy and the waiting line is full (HTTP 503: try again)."""

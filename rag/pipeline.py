@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag import questions
+from rag import prompts, questions
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
 from rag.errors import BadQuestion
 from rag.generate import Draft, Generator, create
-from rag.policy import Policy
+from rag.policy import Policy, Verdict
 from rag.retrieval import Retrieval
 from rag.retriever import Retriever
 from rag.store import Index, load_index
-from rag.types import Answer, Citation, Locator, Refusal
+from rag.types import Answer, Citation, Locator
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,41 @@ class Pipeline:
         self.index = index or load_index(settings.index_path, expected_model=model_name(settings))
         self.embedder = embedder or load_embedder(settings)
         self.retriever = Retriever(self.index, self.embedder, settings)
-        self.policy = Policy(settings, "\n".join(self.index.sources.values()), self.index.sparse.tokenizer.segment)
+        self.policy = Policy(
+            settings,
+            "\n".join(self.index.sources.values()),
+            self.index.sparse.tokenizer.segment,
+            doc_freq=self.index.sparse.doc_freq,
+            num_docs=self.index.sparse.num_docs,
+            similar=self._similar,
+        )
+        self._sentences_by_text = {s.text: s.index for s in self.index.sentences}
         self.generator: Generator = generator or create(settings, self.index)
         # The embedder is not guaranteed reentrant; only the embedding call is serialised.
         self._embed_lock = threading.Lock()
+
+    def _similar(self, term: str, sentences: Sequence[str]) -> float:
+        """Best cosine between a question term and the given sentences (their stored vectors)."""
+        rows = [self._sentences_by_text[t] for t in sentences if t in self._sentences_by_text]
+        if not rows:
+            return 0.0
+        with self._embed_lock:
+            qv = self.embedder.embed_queries([term])[0]
+        return float((self.index.sentence_vectors[rows] @ qv).max())
+
+    def _evidence(self, draft: Draft) -> tuple[str, list[str]]:
+        """The cited sections' text and their sentences: what the answer may rest on."""
+        locs = list(dict.fromkeys(c.loc for s in draft.sentences for c in s.citations))
+        texts, sentences = [], []
+        for loc in locs:
+            doc = self.index.document(loc.doc_id)
+            section = doc.section(loc)
+            if section is not None:
+                texts.append(section.text)
+        wanted = set(locs)
+        chunks = {c.id: c for c in self.index.chunks if c.loc in wanted}
+        sentences = [s.text for s in self.index.sentences if s.chunk_id in chunks]
+        return "\n".join(texts), sentences
 
     def langchain_retriever(self, k: int | None = None) -> Any:
         from rag.lc_retriever import HybridRetriever
@@ -92,24 +123,35 @@ class Pipeline:
         top_k: int | None = None,
         history: list[str] | None = None,
         doc_ids: Collection[str] | None = None,
+        live: bool = True,
     ) -> Iterator[str | Answer]:
-        """Preview text pieces as an LLM writes them, then the final Answer (verified; the pieces are not)."""
+        """Preview text pieces as an LLM writes them, then the final Answer (verified; the pieces are not).
+
+        With live=False the generator is asked for its whole draft at once (no preview pieces).
+        """
         t0 = time.perf_counter()
         request = self.prepare(question, history, top_k, doc_ids)
         retrieval = self.retrieve(request)
         t1 = time.perf_counter()
         refusal = self.policy.before(request.query, retrieval)
         draft = Draft((), mode=self.generator.mode)
+        verdict = Verdict(refusal)
         if refusal is None:
-            for item in self.generator.stream(request.query, retrieval):
+            drafts = (
+                self.generator.stream(request.query, retrieval)
+                if live
+                else [self.generator.generate(request.query, retrieval)]
+            )
+            for item in drafts:
                 if isinstance(item, Draft):
                     draft = item
                 else:
                     yield item
-            refusal = self.policy.after(request.query, evidence_texts(draft), retrieval)
+            evidence, sentences = self._evidence(draft)
+            verdict = self.policy.after(request.query, evidence_texts(draft), retrieval, evidence, sentences)
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-        yield self._answer(request, retrieval, draft, refusal, timings)
+        yield self._answer(request, retrieval, draft, verdict, timings)
 
     def ask(
         self,
@@ -119,15 +161,16 @@ class Pipeline:
         doc_ids: Collection[str] | None = None,
     ) -> Answer:
         answer = None
-        for item in self.stream(question, top_k, history, doc_ids):
+        for item in self.stream(question, top_k, history, doc_ids, live=False):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     def _answer(
-        self, request: Request, retrieval: Retrieval, draft: Draft, refusal: Refusal | None, timings: dict[str, float]
+        self, request: Request, retrieval: Retrieval, draft: Draft, verdict: Verdict, timings: dict[str, float]
     ) -> Answer:
+        refusal = verdict.refusal
         if refusal is not None:
             return Answer(
                 question=request.question,
@@ -140,15 +183,19 @@ class Pipeline:
                 mode=draft.mode,
                 notice=draft.notice,
             )
+        lead = prompts.load("english_lead.txt") if questions.is_english(request.question) else ""
         return Answer(
             question=request.question,
-            text=answer_text(draft.sentences),
+            text=answer_text(draft.sentences, verdict.uncovered, lead),
             sentences=draft.sentences,
             citations=unique(c for s in draft.sentences for c in s.citations),
             contexts=tuple(retrieval.contexts),
             timings_ms=timings,
             mode=draft.mode,
             notice=draft.notice,
+            uncovered=verdict.uncovered,
+            lead=lead or None,
+            score=verdict.score,
         )
 
 

@@ -2,17 +2,24 @@
 
 The pipeline asks `Policy.before` once retrieval is done (may the question be answered from what was
 found?) and `Policy.after` once a generator has drafted sentences (does the draft answer what was
-asked?). Both return None (answer) or a `Refusal` with a reason code, a sentence from prompts/ and
-the nearest sections. Thresholds are Settings fields. Each rule is a named function below, so it
-can be tested on its own.
+asked, in full or in part?). Refusals carry a reason code, a sentence from prompts/ and the nearest
+sections. The rules are general mechanisms, each a named function (here or in rag.focus) with its
+thresholds in Settings:
+- scope: places no document mentions, personal services, fabrication or role play;
+- evidence strength: the best passage must stand out from the other candidates;
+- focus coverage: the question's content terms must be in the cited evidence, literally or by a close
+  counterpart (embedding similarity); terms no document holds mean the documents do not say;
+- answer type: a when / where / who / how-many question needs evidence holding that type.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from rag import grounding, prompts, questions
+from rag import focus, grounding, prompts, questions
 from rag.config import Settings
 from rag.retrieval import Retrieval
 from rag.types import NearSection, Refusal
@@ -21,33 +28,51 @@ from rag.types import NearSection, Refusal
 INSTRUCTIONS_ONLY = "instructions_only"  # nothing but instructions to the bot
 FOREIGN_PLACE = "foreign_place"  # names a place the documents never mention
 PERSONAL_SERVICE = "personal_service"  # asks the bot to do or look up something personal
-OFF_TOPIC = "off_topic"  # fabrication, role play, everyday matters no plan covers
+OFF_TOPIC = "off_topic"  # fabrication or role play
 WEAK_EVIDENCE = "weak_evidence"  # nothing found stands out from the rest of the documents
 NO_FIGURE = "no_figure"  # asks for a figure the evidence does not hold
+NO_ANSWER_TYPE = "no_answer_type"  # asks when / where / who, and the evidence holds no such expression
+NOT_COVERED = "not_covered"  # what the question is about is not in the evidence, nor anything close
 UNSUPPORTED = "unsupported"  # the draft held no sentence the sources support
-REASONS = (INSTRUCTIONS_ONLY, FOREIGN_PLACE, PERSONAL_SERVICE, OFF_TOPIC, WEAK_EVIDENCE, NO_FIGURE, UNSUPPORTED)
+REASONS = (
+    INSTRUCTIONS_ONLY,
+    FOREIGN_PLACE,
+    PERSONAL_SERVICE,
+    OFF_TOPIC,
+    WEAK_EVIDENCE,
+    NO_FIGURE,
+    NO_ANSWER_TYPE,
+    NOT_COVERED,
+    UNSUPPORTED,
+)
 
 _REASON_TEXT = {
     FOREIGN_PLACE: "reason_place.txt",
     PERSONAL_SERVICE: "reason_personal.txt",
     NO_FIGURE: "reason_number.txt",
+    NO_ANSWER_TYPE: "reason_type.txt",
+    NOT_COVERED: "reason_not_covered.txt",
 }
+_TYPE_NAMES = {"when": "具体时间", "where": "具体地点", "who": "具体负责的单位或人员"}
 
 _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _GENERIC_PLACE = re.compile(
     r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片)"
 )
+# Personal services: a request to act for the asker, the asker's own records, or a transaction's
+# logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
 _PERSONAL = re.compile(
-    r"帮我|替我|给我(办|查|开|申请|预约)|我的(社保|医保|公积金|账户|工资|退休金|养老金|户口|档案|订单|快递|房子|孩子|申请|贷款|补贴)"
-    r"|预约|挂号|办理.{0,8}(手续|证|照|业务|材料)|(如何|怎么|怎样)申请|需要(什么|哪些)材料|电话(号码)?是|联系方式|办公地址|上班时间|营业时间|几点(开门|下班|上班)|怎么(投诉|举报|报名)"
-    r"|my (account|application|pension|appointment)|book (a|an) ",
+    r"帮我|替我|给我(办|查|开|申请|预约|报)|(我|我家|我们家)的[一-鿿]{1,6}(能|可以|怎么|要|该|会|是|有)"
+    r"|预约|挂号|办理|(如何|怎么|怎样|去哪|在哪)(申请|报名|登记|缴纳|领取|投诉|举报|办)|(需要|要带|准备)(什么|哪些)(材料|证件|手续)"
+    r"|电话|联系方式|办公地址|上班时间|营业时间|开放时间|几点"
+    r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)",
     re.I,
 )
+# Requests to make something up or to play a role: not questions about a document at all.
 _OFF_TOPIC = re.compile(
-    r"写(一)?首|作诗|写诗|讲.{0,2}笑话|编(一|个|造|出)|捏造|虚构|假装|扮演|宣布"
-    r"|天气|气温|下雨|饭店|餐馆|好吃|股票|股价|彩票|房价|冬奥|世界杯|(区长|书记|主任|现任).{0,4}是谁"
-    r"|system prompt|make up|pretend|write a poem|weather",
+    r"写(一)?(首|篇|段)|作诗|写诗|讲.{0,2}笑话|编(一个|个|造|出)|捏造|虚构|假装|扮演|冒充"
+    r"|system prompt|make up|pretend|write a (poem|story|song)|role.?play",
     re.I,
 )
 
@@ -75,8 +100,25 @@ def asks_personal_service(question: str) -> bool:
 
 
 def off_topic(question: str) -> bool:
-    """Fabrication, role play, or everyday matters (weather, restaurants, prices) that no plan answers."""
+    """A request to make something up or to play a role (everyday topics are left to focus coverage)."""
     return bool(_OFF_TOPIC.search(question))
+
+
+def lacks_answer_type(question: str, texts: Sequence[str]) -> str | None:
+    """The answer type (when / where / who) a question asks for when no evidence text holds one, else None."""
+    kind = focus.wants(question)
+    if kind is None or any(focus.holds(kind, t) for t in texts):
+        return None
+    return kind
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The policy's word on a draft: a refusal, or an answer that may leave some terms uncovered."""
+
+    refusal: Refusal | None
+    uncovered: tuple[str, ...] = ()
+    score: float = 0.0  # answerability: higher is surer (the risk-coverage curve sorts on it)
 
 
 def evidence_strength(retrieval: Retrieval) -> float:
@@ -95,10 +137,22 @@ def lacks_figure(question: str, texts: Sequence[str]) -> bool:
 class Policy:
     """The answer-or-refuse decisions, configured once per index."""
 
-    def __init__(self, settings: Settings, corpus_text: str, segment: Callable[[str], list[str]]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        corpus_text: str,
+        segment: Callable[[str], list[str]],
+        doc_freq: Callable[[str], int] | None = None,
+        num_docs: int = 1,
+        similar: Callable[[str, Sequence[str]], float] | None = None,
+    ) -> None:
         self.settings = settings
         self.corpus_text = corpus_text
         self.segment = segment
+        self.doc_freq = doc_freq or (lambda w: 1 if w in corpus_text else 0)
+        self.num_docs = max(1, num_docs)
+        # similar(term, evidence sentences) -> best cosine; None disables the semantic counterpart.
+        self.similar = similar
 
     def refuse(self, code: str, retrieval: Retrieval, **fmt: str) -> Refusal:
         """A refusal with its reason sentence and the three nearest sections."""
@@ -109,6 +163,13 @@ class Policy:
             for loc, _ in retrieval.sections[:3]
         )
         return Refusal(code, reason, nearest)
+
+    def salience(self, term: str) -> float:
+        """Inverse document frequency of a term over chunks; a term no chunk holds weighs most."""
+        df = self.doc_freq(term)
+        if df == 0 and term in self.corpus_text:
+            df = 1  # in the text but not a token of its own (jieba cut it differently)
+        return math.log((self.num_docs + 1) / (df + 0.5))
 
     def before(self, question: str, retrieval: Retrieval) -> Refusal | None:
         """Refusals decided from the question and the retrieval alone, before any generator runs.
@@ -130,10 +191,42 @@ class Policy:
             return self.refuse(WEAK_EVIDENCE, retrieval)
         return None
 
-    def after(self, question: str, texts: Sequence[str], retrieval: Retrieval) -> Refusal | None:
-        """Refusals decided from the drafted, verified sentences: nothing left, or no figure asked for."""
+    def coverage(self, question: str, evidence: str, sentences: Sequence[str]) -> focus.Coverage:
+        """How much of the question's content the evidence covers (see rag.focus.coverage)."""
+        terms = focus.content_terms(question, self.segment)
+        similar = self.similar
+        return focus.coverage(
+            terms,
+            evidence,
+            self.corpus_text,
+            self.salience,
+            (lambda t: similar(t, sentences)) if similar else (lambda t: 0.0),
+            self.settings.min_term_similarity,
+        )
+
+    def after(
+        self,
+        question: str,
+        texts: Sequence[str],
+        retrieval: Retrieval,
+        evidence: str = "",
+        sentences: Sequence[str] = (),
+    ) -> Verdict:
+        """The verdict on a drafted answer.
+
+        texts: the answer's sentences with the full sentences they quote; evidence: the text of the
+        cited sections; sentences: those sections' sentences (for the semantic counterpart check).
+        """
+        strength = evidence_strength(retrieval)
         if not texts:
-            return self.refuse(UNSUPPORTED, retrieval)
+            return Verdict(self.refuse(UNSUPPORTED, retrieval))
         if lacks_figure(question, texts[:2]):
-            return self.refuse(NO_FIGURE, retrieval)
-        return None
+            return Verdict(self.refuse(NO_FIGURE, retrieval))
+        kind = lacks_answer_type(question, texts)
+        if kind is not None:
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
+        cov = self.coverage(question, evidence or "\n".join(texts), sentences or texts)
+        missing = cov.unknown + cov.uncovered
+        if cov.score < self.settings.min_focus_coverage:
+            return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))
+        return Verdict(None, tuple(missing), strength * cov.score)

@@ -90,3 +90,10 @@ def digit_variant(q: str) -> str:
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
     return bool(_NEEDS_NUMBER.search(q))
+
+
+def is_english(q: str) -> bool:
+    """Mostly Latin letters and no Chinese: answered from the Chinese documents with an English lead-in."""
+    latin = sum(ch.isascii() and ch.isalpha() for ch in q)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in q)
+    return cjk == 0 and latin >= 3

@@ -1,13 +1,41 @@
-"""`rag serve`: one process, one port: the Gradio web app at / and the JSON API at /api."""
+"""`rag serve`: one process, one port: the Gradio web app at / and the JSON API at /api, behind rag.guard.
+
+Answers run in a bounded pool of worker threads; health, sections and search are answered on the event
+loop and never wait behind them. When every worker is busy and the waiting line is full, a question gets
+"busy, try again" (503) at once instead of stalling.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
-from typing import Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rag.config import Settings
+from rag.errors import Busy
 from rag.feedback import FeedbackLog
+
+T = TypeVar("T")
+
+
+class AnswerPool:
+    """A fixed number of answer threads and a bounded waiting line (the embedder and LLM calls run here)."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+        self.slots = threading.BoundedSemaphore(workers + queue)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if not self.slots.acquire(blocking=False):
+            raise Busy("the server is busy answering other questions; please try again in a moment")
+        try:
+            return await asyncio.wrap_future(self.executor.submit(fn, *args, **kwargs))
+        finally:
+            self.slots.release()
 
 
 def create_app(settings: Settings, pipeline: Any = None) -> Any:
@@ -18,21 +46,36 @@ def create_app(settings: Settings, pipeline: Any = None) -> Any:
     except ImportError as e:
         raise ImportError("the web app needs gradio and fastapi: pip install 'zhengce-rag[web]'") from e
     from rag.api import install_error_handlers, router
+    from rag.guard import Guard
     from rag.pipeline import Pipeline
     from ui.app import CSS, JS, build_ui
 
     pipeline = pipeline or Pipeline(settings)
     feedback = FeedbackLog(settings.feedback_file)
+    pool = AnswerPool(settings.answer_workers, settings.answer_queue)
     app = FastAPI(title="政策问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     install_error_handlers(app)
-    app.include_router(router(pipeline, feedback))
+    app.include_router(router(pipeline, feedback, pool))
     blocks = build_ui(pipeline, feedback)
-    return gr.mount_gradio_app(app, blocks, path="", css=CSS, js=JS)
+    # Gradio runs the chat with this many concurrent answers and refuses to queue beyond the limit.
+    blocks.queue(default_concurrency_limit=settings.answer_workers, max_size=settings.answer_queue)
+    gr.mount_gradio_app(app, blocks, path="", css=CSS, js=JS)
+    return Guard(
+        app,
+        allowed_hosts=[h for h in settings.allowed_hosts.split(",") if h.strip()],
+        cors_origins=[o for o in settings.cors_origins.split(",") if o.strip()],
+        max_body_bytes=settings.max_body_bytes,
+        rate_per_minute=settings.rate_per_minute,
+        burst=settings.rate_burst,
+    )
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == "127.0.0.1,localhost,::1":
+        # Bound to a public address, the default allow-list would refuse every visitor: name the fix.
+        print(f"note: serving on {host}; set RAG_ALLOWED_HOSTS to the public host name(s)", file=sys.stderr)
     app = create_app(settings)
     print(f"政策问答 running on http://{host}:{port}  (API: http://{host}:{port}/api/health)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5)

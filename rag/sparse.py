@@ -145,6 +145,18 @@ class SparseIndex:
             return np.zeros(n, np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), np.float32)
 
+    @property
+    def num_docs(self) -> int:
+        return int(self.bm25.scores["num_docs"])
+
+    def doc_freq(self, word: str) -> int:
+        """How many chunks hold this (lower-cased) word as a token: 0 when it is not in the vocabulary."""
+        if not hasattr(self, "_df"):
+            # bm25s keeps a token-major sparse matrix: a column's length is the token's document frequency.
+            self._df = np.diff(np.asarray(self.bm25.scores["indptr"]))
+        token = self.bm25.vocab_dict.get(word)
+        return int(self._df[token]) if token is not None and token < len(self._df) else 0
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.bm25.save(str(directory / "bm25"), allow_pickle=False)

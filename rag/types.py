@@ -271,6 +271,8 @@ class Answer:
     mode: str = "extractive"
     notice: str | None = None  # e.g. "LLM unreachable, extractive answer shown"
     uncovered: tuple[str, ...] = ()  # terms of the question the answer does not cover (a partial answer)
+    lead: str | None = None  # a short lead-in, e.g. for an English question answered in the plan's Chinese
+    score: float = 0.0  # answerability: how sure the policy is (0 for refusals)
 
     @property
     def refused(self) -> bool:
@@ -286,6 +288,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "sentences": [{"text": s.text, "citations": [c.label for c in s.citations]} for s in self.sentences],
             "uncovered": list(self.uncovered),
+            "score": round(self.score, 4),
             "contexts": [
                 {
                     "chunk_id": h.chunk.id,

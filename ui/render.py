@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rag import prompts
+from rag.cite import partial_note
 from rag.search import Occurrence
 from rag.types import Answer, Citation, Locator, NearSection, Section
 
@@ -58,7 +59,9 @@ def answer_html(answer: Answer) -> str:
         chips = "".join(dict.fromkeys(_cite_chip(c, many) for c in s.citations))
         parts.append(f"{html.escape(s.text)}{chips}")
     notice = f'<div class="notice">{html.escape(answer.notice)}</div>' if answer.notice else ""
-    return f'<div class="answer">{"".join(parts)}</div>{notice}'
+    lead = f'<span class="lead">{html.escape(answer.lead)}</span>' if answer.lead else ""
+    partial = f'<div class="partial">{html.escape(partial_note(answer.uncovered))}</div>' if answer.uncovered else ""
+    return f'<div class="answer">{lead}{"".join(parts)}</div>{partial}{notice}'
 
 
 def partial_html(text: str) -> str:

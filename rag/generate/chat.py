@@ -7,6 +7,9 @@ with garbage, the user gets the extractive answer with a short notice: never an 
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,20 +97,43 @@ class ChatGenerator:
         return draft
 
     def stream(self, question: str, retrieval: Retrieval, live: bool = True) -> Iterator[str | Draft]:
-        """Raw tokens as they arrive (a preview), then the verified Draft; the extractive one if the LLM fails."""
+        """Raw tokens as they arrive (a preview), then the verified Draft; the extractive one if the LLM fails.
+
+        RAG_LLM_TIMEOUT is one wall-clock budget for the whole call, retries included: the model runs in a
+        worker thread and we stop waiting when the budget is spent, however slowly the endpoint drips.
+        """
         sources = self.sources(retrieval)
+        messages = self.messages(question, sources)
+        deadline = time.monotonic() + self.settings.llm_timeout
+        events: queue.Queue[tuple[str, str]] = queue.Queue()
+
+        def work() -> None:
+            try:
+                if live:
+                    for chunk in self.model.stream(messages):
+                        piece = chunk.content if isinstance(chunk.content, str) else ""
+                        if piece:
+                            events.put(("piece", piece))
+                else:
+                    reply = self.model.invoke(messages)
+                    events.put(("piece", reply.content if isinstance(reply.content, str) else str(reply.content)))
+                events.put(("done", ""))
+            except Exception as e:  # timeouts, 5xx after retries, refused connections, malformed JSON
+                events.put(("error", type(e).__name__))
+
+        threading.Thread(target=work, name="llm-call", daemon=True).start()
         parts: list[str] = []
-        try:
+        while True:
+            try:
+                kind, value = events.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                kind = "error"
+            if kind == "done":
+                break
+            if kind == "error":
+                yield self._fallback(question, retrieval)
+                return
+            parts.append(value)
             if live:
-                for chunk in self.model.stream(self.messages(question, sources)):
-                    piece = chunk.content if isinstance(chunk.content, str) else ""
-                    if piece:
-                        parts.append(piece)
-                        yield piece
-            else:
-                reply = self.model.invoke(self.messages(question, sources))
-                parts.append(reply.content if isinstance(reply.content, str) else str(reply.content))
-        except Exception:  # timeouts, 5xx after retries, refused connections, malformed JSON
-            yield self._fallback(question, retrieval)
-            return
+                yield value
         yield self.verify("".join(parts), sources)

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from rag import grounding, questions, tokens
+from rag import focus, grounding, questions, tokens
 from rag.config import Settings
 from rag.generate.base import Draft
 from rag.retrieval import Retrieval
@@ -23,6 +23,22 @@ from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
 
 _CLAUSE_END = re.compile(r"[，,：:]")
 _SLACK = 10  # characters past the cut that a sentence's token cost is measured on
+
+
+def metadata_sentences(index: Index) -> set[int]:
+    """Rows of the sentences that lie in a document's notice or title lines (paragraph role not "body")."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for d in index.documents:
+        for sec in d.sections:
+            spans.setdefault(d.doc_id, []).extend((p.start, p.end) for p in sec.paragraphs if p.role != "body")
+    doc_of = {c.id: c.doc_id for c in index.chunks}
+    out = set()
+    for s in index.sentences:
+        for a, b in spans.get(doc_of[s.chunk_id], ()):
+            if a <= s.start < b:
+                out.add(s.index)
+                break
+    return out
 
 
 def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
@@ -65,6 +81,8 @@ class Extractive:
         for terms in self._sentence_terms:
             for t in terms:
                 self._df[t] = self._df.get(t, 0) + 1
+        self._metadata = metadata_sentences(index)
+        self._tense = np.array([focus.sentence_tense(s.text) for s in index.sentences], np.int8)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
         """Extractive answers are ready at once: the Draft is the only item."""
@@ -74,7 +92,11 @@ class Extractive:
         """Cited sentences from the top three sections (none when they hold no sentence)."""
         cfg = self.settings
         ranked = retrieval.sections[:3]
-        candidates = [s for loc, _ in ranked for s in self.by_section.get(loc, [])]
+        # The covering notice and title lines answer questions about the document, never topical ones.
+        meta_ok = focus.about_document(question)
+        candidates = [
+            s for loc, _ in ranked for s in self.by_section.get(loc, []) if meta_ok or s.index not in self._metadata
+        ]
         if not candidates:
             return Draft(())
         vecs = self.index.sentence_vectors[[s.index for s in candidates]]
@@ -84,7 +106,10 @@ class Extractive:
         prior = np.array(
             [cfg.section_prior * (2 - rank_of[self.chunks[s.chunk_id].loc]) for s in candidates], np.float32
         )
-        score = sem + cfg.lexical_weight * lex + prior
+        # A question about what the plan will do prefers the plan's measures over its review of the past.
+        asked = focus.tense(question)
+        agree = self._tense[[s.index for s in candidates]] * asked
+        score = sem + cfg.lexical_weight * lex + prior + cfg.tense_weight * np.sign(agree).astype(np.float32)
         picked = self._mmr(candidates, vecs, score)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(question), rank_of)))
 

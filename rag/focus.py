@@ -1,0 +1,166 @@
+"""Pure reading of what a question asks: its content terms, the type of answer it wants, whether it is about
+the document itself, and whether it asks about the future or the past.
+
+These are general mechanisms over word classes, not lists of known questions: the policy combines them
+with the evidence (rag.policy) to decide whether the documents answer a question, in full or in part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words of questions: what is asked *how*, never *what about*.
+_QUESTION_WORDS = _words(
+    """
+    什么 哪些 哪个 哪里 哪儿 哪 怎么 怎么样 怎样 如何 多少 多大 多久 几 是否 有没有 有无 吗 呢 吧 啊 呀 谁 为什么
+    为何 能否 能不能 会不会 会 能 可不可以 可以 是不是 是 有 没有 的 了 地 得 在 和 与 及 或 或者 还 还是 也 都 就 要
+    想 我 我们 你 你们 咱 咱们 他们 大家 这个 那个 这些 那些 这 那 该 其 请问 请 问 一下 一些 关于 对于 方面 情况
+    问题 内容 具体 主要 相关 有关 哪方面 目前 现在 如今 今后 以后 将来 未来 打算 计划 规划 纲要 本 里 中 上 下 提到
+    提出 说 讲 写 给 让 把 被 对 从 到 为 以 于 之 等 个 么 嘛 哦 怎么办 好 多 少 大 小 新 更 最 很 一 二 三 两
+    些 样 种 项 东西 事 事情 工作 举措 措施 政策 发展 建设
+    """
+)
+_LATIN_STOP = _words(
+    """
+    what which who whom whose when where why how is are was were be been do does did the a an of in on for to and
+    or will would can could should there their its it this that these those plan plans district erdao about any
+    with by from as at into than then has have had me my our we you your i
+    """
+)
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
+
+# Answer types: what the question wants back, and what evidence of that type looks like.
+_WANTS = {
+    "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|多久|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
+    "where": re.compile(
+        r"在哪|哪里|哪儿|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b", re.I
+    ),
+    "who": re.compile(r"谁|哪位|哪个(部门|单位|机构|公司|企业)|由哪|\bwho\b|which (department|agency|office)", re.I),
+}
+_HAS = {
+    "when": re.compile(
+        r"\d{4}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
+    ),
+    "where": re.compile(
+        r"[\u4e00-\u9fff]{1,12}(路|街|大街|大路|胡同|广场|公园|园区|片区|街道|社区|村|镇|乡|区|县|市|沿线|地块|河|湖|山|站|港|中心|基地)"
+    ),
+    "who": re.compile(
+        r"[\u4e00-\u9fff]{1,16}(局|委|办|厅|部|政府|人大|会议|委员会|管委会|中心|公司|集团|学校|医院|单位|部门|机构)"
+    ),
+}
+# Questions about the document itself (who approved or issued it, when, for which period).
+_ABOUT_DOCUMENT = re.compile(
+    r"(规划|纲要|文件|条例|意见|办法|报告|这份|本文|它)[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|实施日期)"
+    r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期|时间范围|规划(的)?(期限|年限|时段)"
+    r"|(which|what) (meeting|body|agency)|who (approved|issued|published)|when was (the|this) (plan|document)",
+    re.I,
+)
+_FUTURE = re.compile(
+    r"以后|将来|今后|未来|十四五|2035|2025|会不会|会更|将会|要建|打算|计划|规划(了|有)?(什么|哪些)|will |going to", re.I
+)
+_PAST = re.compile(r"过去|以前|已经|十三五|取得了?(什么|哪些)|成就|成绩|成效|回顾|did |achieved|in the past", re.I)
+# Sentence markers: a review of what was done, versus what the plan will do.
+_PAST_SENTENCE = re.compile(
+    r"“十三五”(时期|期间|以来)|过去五年|累计(完成|实现|建成)|已经|已(建成|完成|实现|形成)|取得(了|明显|显著)|实现了|完成了"
+)
+_FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|建设|打造|实施|完善|提升|加强|培育|构建")
+
+
+def wants(question: str) -> str | None:
+    """The answer type a question asks for: "when", "where", "who", or None for anything else."""
+    for kind, pattern in _WANTS.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def holds(kind: str, text: str) -> bool:
+    """Does the text hold an expression of this answer type (a date, a place, a body or person)?"""
+    return bool(_HAS[kind].search(text))
+
+
+def about_document(question: str) -> bool:
+    """Is the question about the document itself (approval, issuer, date, period) rather than a topic?"""
+    return bool(_ABOUT_DOCUMENT.search(question))
+
+
+def tense(question: str) -> int:
+    """+1 when the question asks about the future, -1 about the past, 0 when it does not say."""
+    future, past = bool(_FUTURE.search(question)), bool(_PAST.search(question))
+    return (1 if future else 0) - (1 if past else 0)
+
+
+def sentence_tense(sentence: str) -> int:
+    """-1 for a review of what was done (十三五 achievements), +1 for what the plan will do, 0 otherwise."""
+    if _PAST_SENTENCE.search(sentence):
+        return -1
+    return 1 if _FUTURE_SENTENCE.search(sentence) else 0
+
+
+def content_terms(question: str, segment: Callable[[str], Sequence[str]]) -> list[str]:
+    """The words that say what a question is about: segmented, question words and single characters dropped."""
+    out: dict[str, None] = {}
+    for w in segment(question):
+        w = w.strip().lower()
+        if not w or w in _QUESTION_WORDS or w in _LATIN_STOP or not _CJK_OR_WORD.search(w):
+            continue
+        if len(w) < 2 and not w.isdigit():
+            continue
+        if w.isascii() and len(w) < 3 and not w.isdigit():
+            continue
+        out[w] = None
+    return list(out)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a question's content the evidence covers, and what it leaves out."""
+
+    terms: tuple[str, ...]
+    covered: tuple[str, ...]  # found in the evidence, literally or by a close counterpart
+    uncovered: tuple[str, ...]  # the documents mention them, but not in this evidence
+    unknown: tuple[str, ...]  # no document holds them and nothing close does
+    score: float  # salience-weighted share covered, 1.0 when there are no content terms
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.uncovered or self.unknown) and self.score > 0
+
+
+def coverage(
+    terms: Iterable[str],
+    evidence: str,
+    corpus: str,
+    salience: Mapping[str, float] | Callable[[str], float],
+    similar: Callable[[str], float],
+    min_similarity: float,
+) -> Coverage:
+    """Each content term is covered when the evidence holds it, or when its embedding is close to the evidence.
+
+    `similar(term)` is the best cosine between the term and the evidence's sentences; `salience(term)`
+    weighs terms (rare words say more than common ones; a word no document holds weighs most).
+    """
+    weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
+    terms = list(terms)
+    evidence_l, corpus_l = evidence.lower(), corpus.lower()
+    covered, uncovered, unknown = [], [], []
+    total = got = 0.0
+    for t in terms:
+        w = weigh(t)
+        total += w
+        if t in evidence_l or similar(t) >= min_similarity:
+            covered.append(t)
+            got += w
+        elif t in corpus_l:
+            uncovered.append(t)
+        else:
+            unknown.append(t)
+    score = got / total if total else 1.0
+    return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score)
