@@ -245,7 +245,7 @@ def cmd_sections(args: argparse.Namespace) -> int:
         return 0
     print(doc.title)
     for e in toc["entries"]:
-        text = f"{e['label']} {e['title']}" if e["path"] else e["title"]
+        text = f"{e['heading']} {e['title']}" if e["path"] else e["title"]
         print(f"{'  ' * max(0, e['depth'] - 1)}{text}")
     return 0
 

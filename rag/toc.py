@@ -28,6 +28,7 @@ def table_of_contents(doc: Document) -> dict[str, Any]:
                 {
                     **loc.to_json(),
                     "label": loc.label,
+                    "heading": path[-1] if path else PREAMBLE,
                     "title": title,
                     "depth": depth,
                     "citable": path in kinds,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag import policy, prompts
+from rag import focus, policy, prompts
 from rag.config import Settings
 from rag.retrieval import Retrieval
 from rag.types import Chunk, Hit, Locator
@@ -29,7 +29,7 @@ def _retrieval(top: float, steered: bool = False) -> Retrieval:
 
 @pytest.fixture
 def rules() -> policy.Policy:
-    return policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)))
+    return policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
 
 
 def _jieba_like(q: str) -> list[str]:
@@ -44,8 +44,8 @@ def test_instructions_only_is_refused(rules: policy.Policy) -> None:
 
 
 def test_places_the_documents_never_mention(rules: policy.Policy) -> None:
-    assert policy.foreign_places(["丙市", "的", "温泉"], CORPUS) == ["丙市"]
-    assert policy.foreign_places(["丁", "县"], CORPUS) == ["丁县"]
+    assert policy.foreign_places(["丙山市", "的", "温泉"], CORPUS) == ["丙山市"]
+    assert policy.foreign_places(["丁山", "县"], CORPUS) == ["丁山县"]
     assert policy.foreign_places(["甲区", "开发区", "全市"], CORPUS) == []
     r = rules.before("黄石县的冰雪旅游怎么样", _retrieval(5.0))
     assert r is not None and r.code == policy.FOREIGN_PLACE and "黄石县" in r.reason
@@ -87,15 +87,75 @@ def test_figures_asked_for_must_be_in_the_evidence(rules: policy.Policy) -> None
     assert not policy.lacks_figure("冰雪旅游怎么发展？", ["发展冰雪旅游。"])  # no figure asked for
     # A figure the question itself states is not an answer to it.
     assert policy.lacks_figure("500万人次以外还有多少游客？", ["游客达到500万人次。"])
-    r = rules.after("游客要达到多少人次？", ["发展冰雪旅游。"], _retrieval(5.0))
+    r = rules.after("游客要达到多少人次？", ["发展冰雪旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.NO_FIGURE
 
 
 def test_an_empty_draft_is_unsupported(rules: policy.Policy) -> None:
-    r = rules.after("冰雪旅游有什么规划", [], _retrieval(5.0))
+    r = rules.after("冰雪旅游有什么规划", [], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.UNSUPPORTED
-    assert rules.after("冰雪旅游有什么规划", ["发展冰雪旅游。"], _retrieval(5.0)) is None
+    v = rules.after("冰雪旅游有什么规划", ["发展冰雪旅游。"], _retrieval(5.0))
+    assert v.refusal is None and v.uncovered == () and v.score > 0
+
+
+def test_answer_type_when_where_who() -> None:
+    assert focus.wants("温泉基地什么时候建成？") == "when" and focus.wants("When will the spa open?") == "when"
+    assert focus.wants("温泉基地建在哪里？") == "where" and focus.wants("由哪个部门负责？") == "who"
+    assert focus.wants("温泉康养有什么规划？") is None
+    assert focus.holds("when", "到2025年游客达到500万人次") and not focus.holds("when", "建设温泉康养基地")
+    assert focus.holds("where", "在滨江路建设温泉康养基地") and focus.holds("who", "由区文旅局牵头")
+    assert policy.lacks_answer_type("温泉基地什么时候建成？", ["建设温泉康养基地。"]) == "when"
+    assert policy.lacks_answer_type("温泉基地什么时候建成？", ["2024年底建成温泉康养基地。"]) is None
+
+
+def test_an_answer_of_the_wrong_type_is_refused(rules: policy.Policy) -> None:
+    v = rules.after("温泉康养基地什么时候建成？", ["建设温泉康养基地。"], _retrieval(5.0))
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "时间" in v.refusal.reason
+
+
+def test_content_terms_drop_question_words() -> None:
+    import jieba
+
+    assert focus.content_terms("温泉康养基地有什么规划吗？", jieba.lcut) == ["温泉", "康养", "基地"]
+    assert focus.content_terms("What are the plans for ski tourism?", lambda q: q.split()) == ["ski", "tourism?"]
+
+
+def test_focus_coverage_literal_semantic_and_unknown() -> None:
+    evidence = "发展冰雪旅游，建设温泉康养基地。"
+    corpus = evidence + "建设滑雪场。"
+    close = {"滑冰": 0.9}
+    cov = focus.coverage(["冰雪", "滑冰", "滑雪场", "赛马"], evidence, corpus, {}, lambda t: close.get(t, 0.1), 0.85)
+    assert cov.covered == ("冰雪", "滑冰")  # literally, and by a close counterpart
+    assert cov.uncovered == ("滑雪场",)  # the documents say it, but not here
+    assert cov.unknown == ("赛马",)  # no document says it, and nothing close
+    assert cov.score == 0.5 and cov.partial
+    assert focus.coverage([], evidence, corpus, {}, lambda t: 0.0, 0.85).score == 1.0
+
+
+def test_a_question_about_something_no_document_holds_is_refused(rules: policy.Policy) -> None:
+    v = rules.after("赛马场门票多少钱一张？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。", ["发展冰雪旅游。"])
+    assert v.refusal is not None and v.refusal.code in (policy.NOT_COVERED, policy.NO_FIGURE)
+    v = rules.after("赛马场和跑马场有什么规划？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。", ["发展冰雪旅游。"])
+    assert v.refusal is not None and v.refusal.code == policy.NOT_COVERED and "赛马场" in v.refusal.reason
+
+
+def test_a_partly_covered_question_names_what_is_missing(rules: policy.Policy) -> None:
+    v = rules.after("冰雪旅游和温泉康养还有赛马吗？", ["发展冰雪旅游，建设温泉康养基地。"], _retrieval(5.0))
+    assert v.refusal is None and v.uncovered == ("赛马",)
+
+
+def test_questions_about_the_document_itself() -> None:
+    assert focus.about_document("这个规划是哪次会议批准的？") and focus.about_document("纲要由哪个部门印发？")
+    assert focus.about_document("Which meeting approved the plan?")
+    assert not focus.about_document("温泉康养基地怎么建？")
+
+
+def test_tense_of_questions_and_sentences() -> None:
+    assert focus.tense("以后看病会更方便吗？") == 1 and focus.tense("过去五年取得了哪些成绩？") == -1
+    assert focus.tense("温泉基地在哪？") == 0
+    assert focus.sentence_tense("“十三五”时期，累计完成投资100亿元。") == -1
+    assert focus.sentence_tense("到2025年，建成温泉康养基地。") == 1
 
 
 def test_every_reason_has_a_code() -> None:
-    assert len(set(policy.REASONS)) == len(policy.REASONS) == 7
+    assert len(set(policy.REASONS)) == len(policy.REASONS) == 9

@@ -106,9 +106,9 @@ def toc_html(toc: dict[str, Any]) -> str:
     out = ['<div class="toc">']
     for e in toc["entries"]:
         loc = Locator(toc["doc_id"], tuple(e["path"]))
-        text = f"{e['label']} {e['title']}".strip() if e["path"] else e["title"]
-        if e["kind"] == "intro":
-            text += "（引言）" if not e["label"].endswith("篇") else ""
+        text = f"{e['heading']} {e['title']}".strip() if e["path"] else e["title"]
+        if e["kind"] == "intro" and not e["heading"].endswith("篇"):
+            text += "（引言）"
         body = chip(loc, text) if e["citable"] else f'<span class="heading">{html.escape(text)}</span>'
         out.append(f'<div class="toc-entry depth-{min(e["depth"], 6)}">{body}</div>')
     out.append("</div>")
