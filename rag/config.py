@@ -54,6 +54,7 @@ class Settings:
     vector_store: str = _f("faiss", "vector store backend", choices=("faiss", "faiss-hnsw", "milvus"))
     milvus_uri: str = _f("", "Milvus URI; empty = a Milvus Lite file inside the index folder")
     hnsw_ef_search: int = _f(128, "HNSW search breadth (recall vs speed)", range=(8, 4096))
+    max_vocabulary: int = _f(100000, "corpus words embedded for matching question terms by meaning", range=(0, 10**7))
     chunk_tokens: int = _f(300, "chunk budget in cl100k tokens", range=(50, 2000))
     chunk_overlap: int = _f(1, "sentences shared by neighbouring chunks", range=(0, 5))
     top_k: int = _f(5, "context chunks returned with an answer", range=(1, 50))
@@ -69,7 +70,7 @@ class Settings:
         0.5, "refuse when less of the question's content than this is in the evidence", range=(0, 1)
     )
     min_term_similarity: float = _f(
-        0.85, "cosine at which a question term counts as covered by a sentence", range=(0, 1)
+        0.85, "cosine at which a question term counts as covered by a word of the evidence", range=(0, 1)
     )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)

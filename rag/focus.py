@@ -40,9 +40,14 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
 _WANTS = {
     "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|多久|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
     "where": re.compile(
-        r"在哪|哪里|哪儿|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b", re.I
+        r"在哪(?!一?[章篇节条部])|哪里|哪儿|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b",
+        re.I,
     ),
-    "who": re.compile(r"谁|哪位|哪个(部门|单位|机构|公司|企业)|由哪|\bwho\b|which (department|agency|office)", re.I),
+    # "谁来…" is usually rhetorical (谁来照顾老人): only a question naming a body or person asks "who".
+    "who": re.compile(
+        r"是谁|由谁|哪位|哪个(部门|单位|机构|公司|企业)|\bwho (is|are|was|will)\b|which (department|agency|office)",
+        re.I,
+    ),
 }
 _HAS = {
     "when": re.compile(
@@ -104,18 +109,33 @@ def sentence_tense(sentence: str) -> int:
     return 1 if _FUTURE_SENTENCE.search(sentence) else 0
 
 
-def content_terms(question: str, segment: Callable[[str], Sequence[str]]) -> list[str]:
-    """The words that say what a question is about: segmented, question words and single characters dropped."""
+# Parts of speech that name what a question is about: nouns of every kind, verbal and adjectival
+# nouns, idioms and abbreviations, foreign words. Pronouns, adverbs, particles and place words
+# such as 区里 or 家里 never do.
+_CONTENT_POS = ("n", "vn", "an", "eng", "j", "l", "i")
+GENERIC_FREQ = 30000  # nouns this common in general Chinese (地方, 时候) say nothing specific
+RARE_VERB_FREQ = 2000  # verbs this rare are activities a question is about (看病, 逛街, 供暖)
+
+
+def content_terms(
+    question: str, tag: Callable[[str], Sequence[tuple[str, str]]], general_freq: Callable[[str], int]
+) -> list[str]:
+    """The words that say what a question is about: nouns and rare verbs, question words and generic words dropped."""
     out: dict[str, None] = {}
-    for w in segment(question):
-        w = w.strip().lower()
+    for word, pos in tag(question):
+        w = word.strip().lower()
         if not w or w in _QUESTION_WORDS or w in _LATIN_STOP or not _CJK_OR_WORD.search(w):
             continue
-        if len(w) < 2 and not w.isdigit():
+        if w.isascii():
+            if len(w) >= 3 and not w.isdigit():
+                out[w] = None
             continue
-        if w.isascii() and len(w) < 3 and not w.isdigit():
+        if len(w) < 2:
             continue
-        out[w] = None
+        noun = pos.startswith(_CONTENT_POS)
+        rare_verb = pos.startswith("v") and general_freq(w) < RARE_VERB_FREQ
+        if (noun and general_freq(w) < GENERIC_FREQ) or rare_verb:
+            out[w] = None
     return list(out)
 
 

@@ -23,7 +23,7 @@ from rag import builds, jsonl, tokens
 from rag.chunk import chunk_document, chunk_sentences
 from rag.config import Settings
 from rag.embed import Embedder, embed_passages_batched, load_embedder, model_name
-from rag.errors import CorpusError, IndexProblem
+from rag.errors import CorpusError
 from rag.parse import ParseError, doc_id_for, parse
 from rag.readers import read
 from rag.sparse import SparseIndex, plan_terms
@@ -105,15 +105,14 @@ def _write(
     docs: list[Document],
     sources: dict[str, str],
     chunks: list[Chunk],
-    chunk_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
+    vectors: dict[str, np.ndarray],
+    sparse: SparseIndex,
 ) -> dict[str, Any]:
     """Write a complete build (under the folder lock) and publish it; returns the manifest."""
     directory = settings.index_path
     docs = link_versions(docs)
     sentences = chunk_sentences(chunks)
-    if len(sentences) != len(sentence_vectors):
-        raise IndexProblem("internal: sentence vectors do not match the sentences")  # a bug, not user input
+    chunk_vectors, sentence_vectors = vectors["chunks"], vectors["sentences"]
     tmp = builds.new_build(directory)
     try:
         (tmp / "sources").mkdir()
@@ -127,11 +126,13 @@ def _write(
         jsonl.write(tmp / "sentences.jsonl", [s.__dict__ for s in sentences])
         np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float32), allow_pickle=False)
         np.save(tmp / "chunk_vectors.npy", chunk_vectors.astype(np.float32), allow_pickle=False)
+        np.save(tmp / "vocabulary_vectors.npy", vectors["words"], allow_pickle=False)
+        (tmp / "vocabulary.json").write_text(jsonl.dumps(sparse.vocabulary(settings.max_vocabulary)), "utf-8")
         opts = StoreOptions(dim=embedder_dim, hnsw_ef_search=settings.hnsw_ef_search, milvus_uri=settings.milvus_uri)
         store = create(settings.vector_store, opts, tmp / "vectors")
         store.add(np.arange(len(chunks), dtype=np.int64), np.ascontiguousarray(chunk_vectors, np.float32))
         store.save(tmp / "vectors")
-        SparseIndex.build([passage_text(c) for c in chunks], plan_terms(sources.values())).save(tmp / "sparse")
+        sparse.save(tmp / "sparse")
         manifest = {
             "format": FORMAT,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -139,7 +140,12 @@ def _write(
             "model": {"name": model_name(settings), "dim": embedder_dim, "backend": settings.embed_backend},
             "store": {"kind": settings.vector_store, "hnsw_ef_search": settings.hnsw_ef_search},
             "settings": {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},
-            "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentences)},
+            "counts": {
+                "documents": len(docs),
+                "chunks": len(chunks),
+                "sentences": len(sentences),
+                "words": len(vectors["words"]),
+            },
             "versions": _versions(),
             # Milvus Lite rewrites its own db file when opened: it cannot carry a fixed checksum.
             "files": {
@@ -205,49 +211,47 @@ def update_index(
         chunks = _chunk_all(settings, docs, sources)
         sentences = chunk_sentences(chunks)
         by_id = {c.id: c for c in chunks}
-        # Reuse the vector of every chunk and sentence whose embedded text is unchanged; embed the rest.
-        reuse_c: dict[tuple[str, str], np.ndarray] = {}
-        reuse_s: dict[tuple[str, str], np.ndarray] = {}
-        if old is not None:
-            for i, c in enumerate(old.chunks):
-                reuse_c[(c.doc_id, passage_text(c))] = old.chunk_vectors[i]
-            chunk_of = {c.id: c for c in old.chunks}
-            for s in old.sentences:
-                c = chunk_of[s.chunk_id]
-                reuse_s[(c.doc_id, sentence_text(s, c))] = old.sentence_vectors[s.index]
-        c_keys = [(c.doc_id, passage_text(c)) for c in chunks]
-        s_keys = [(by_id[s.chunk_id].doc_id, sentence_text(s, by_id[s.chunk_id])) for s in sentences]
-        need_c = [i for i, k in enumerate(c_keys) if k not in reuse_c]
-        need_s = [i for i, k in enumerate(s_keys) if k not in reuse_s]
-        emb = embedder if embedder or not (need_c or need_s) else load_embedder(settings)
-        if emb is None:  # nothing to embed (a removal): no model needed
-            assert old is not None
-            dim = int(old.manifest["model"]["dim"])
-            return _finish(settings, dim, docs, sources, chunks, c_keys, s_keys, reuse_c, reuse_s, (0, 0))
-        new_c = _embed(emb, [c_keys[i][1] for i in need_c], progress, "chunks")
-        new_s = _embed(emb, [s_keys[i][1] for i in need_s], progress, "sentences")
-        reuse_c.update((c_keys[i], v) for i, v in zip(need_c, new_c))
-        reuse_s.update((s_keys[i], v) for i, v in zip(need_s, new_s))
-        counts = (len(need_c), len(need_s))
-        return _finish(settings, emb.dim, docs, sources, chunks, c_keys, s_keys, reuse_c, reuse_s, counts)
+        sparse = SparseIndex.build([passage_text(c) for c in chunks], plan_terms(sources.values()))
+        wanted = {
+            "chunks": [(c.doc_id, passage_text(c)) for c in chunks],
+            "sentences": [(by_id[x.chunk_id].doc_id, sentence_text(x, by_id[x.chunk_id])) for x in sentences],
+            "words": [("", w) for w in sparse.vocabulary(settings.max_vocabulary)],
+        }
+        known = _known_vectors(old)
+        missing = {kind: [k for k in keys if k not in known] for kind, keys in wanted.items()}
+        emb = embedder
+        if emb is None and any(missing.values()):
+            emb = load_embedder(settings)
+        dim = emb.dim if emb is not None else int(old.manifest["model"]["dim"]) if old else 0
+        for kind, keys in missing.items():
+            if keys:
+                assert emb is not None
+                texts = [t for _, t in keys]
+                # Words are compared with question words (query to query), passages with questions.
+                vectors = emb.embed_queries(texts) if kind == "words" else _embed(emb, texts, progress, kind)
+                known.update(zip(keys, vectors))
+        stack = {
+            kind: np.array([known[k] for k in keys], np.float32).reshape(len(keys), dim)
+            for kind, keys in wanted.items()
+        }
+        manifest = _write(settings, dim, docs, sources, chunks, stack, sparse)
+        return {**manifest, "embedded": {kind: len(keys) for kind, keys in missing.items()}}
 
 
-def _finish(
-    settings: Settings,
-    dim: int,
-    docs: list[Document],
-    sources: dict[str, str],
-    chunks: list[Chunk],
-    c_keys: list[tuple[str, str]],
-    s_keys: list[tuple[str, str]],
-    c_vec: dict[tuple[str, str], np.ndarray],
-    s_vec: dict[tuple[str, str], np.ndarray],
-    embedded: tuple[int, int],
-) -> dict[str, Any]:
-    chunk_vectors = np.array([c_vec[k] for k in c_keys], np.float32).reshape(len(c_keys), dim)
-    sentence_vectors = np.array([s_vec[k] for k in s_keys], np.float32).reshape(len(s_keys), dim)
-    manifest = _write(settings, dim, docs, sources, chunks, chunk_vectors, sentence_vectors)
-    return {**manifest, "embedded": {"chunks": embedded[0], "sentences": embedded[1]}}
+def _known_vectors(old: Index | None) -> dict[tuple[str, str], np.ndarray]:
+    """Every vector the live index already holds, keyed by (document, embedded text): reused, not recomputed."""
+    known: dict[tuple[str, str], np.ndarray] = {}
+    if old is None:
+        return known
+    for i, c in enumerate(old.chunks):
+        known[(c.doc_id, passage_text(c))] = old.chunk_vectors[i]
+    chunk_of = {c.id: c for c in old.chunks}
+    for x in old.sentences:
+        c = chunk_of[x.chunk_id]
+        known[(c.doc_id, sentence_text(x, c))] = old.sentence_vectors[x.index]
+    for w, v in zip(old.vocabulary, old.vocabulary_vectors):
+        known[("", w)] = v
+    return known
 
 
 def _unique_id(doc: Document, taken: set[str]) -> Document:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,34 +57,28 @@ class Pipeline:
             doc_freq=self.index.sparse.doc_freq,
             num_docs=self.index.sparse.num_docs,
             similar=self._similar,
+            tag=self.index.sparse.tokenizer.tag,
+            general_freq=self.index.sparse.tokenizer.general_freq,
         )
-        self._sentences_by_text = {s.text: s.index for s in self.index.sentences}
         self.generator: Generator = generator or create(settings, self.index)
         # The embedder is not guaranteed reentrant; only the embedding call is serialised.
         self._embed_lock = threading.Lock()
 
-    def _similar(self, term: str, sentences: Sequence[str]) -> float:
-        """Best cosine between a question term and the given sentences (their stored vectors)."""
-        rows = [self._sentences_by_text[t] for t in sentences if t in self._sentences_by_text]
-        if not rows:
+    def _similar(self, term: str, evidence: str) -> float:
+        """Best cosine between a question term and the evidence's own words (query-to-query vectors)."""
+        rows = self.index.word_rows
+        words = {w for w in self.index.sparse.tokenizer(evidence) if w in rows}
+        if not words:
             return 0.0
         with self._embed_lock:
             qv = self.embedder.embed_queries([term])[0]
-        return float((self.index.sentence_vectors[rows] @ qv).max())
+        return float((self.index.vocabulary_vectors[[rows[w] for w in words]] @ qv).max())
 
-    def _evidence(self, draft: Draft) -> tuple[str, list[str]]:
-        """The cited sections' text and their sentences: what the answer may rest on."""
-        locs = list(dict.fromkeys(c.loc for s in draft.sentences for c in s.citations))
-        texts, sentences = [], []
-        for loc in locs:
-            doc = self.index.document(loc.doc_id)
-            section = doc.section(loc)
-            if section is not None:
-                texts.append(section.text)
-        wanted = set(locs)
-        chunks = {c.id: c for c in self.index.chunks if c.loc in wanted}
-        sentences = [s.text for s in self.index.sentences if s.chunk_id in chunks]
-        return "\n".join(texts), sentences
+    def _evidence(self, draft: Draft) -> str:
+        """The cited sections' text: what the question's terms must be found in."""
+        locs = dict.fromkeys(c.loc for s in draft.sentences for c in s.citations)
+        sections = (self.index.document(loc.doc_id).section(loc) for loc in locs)
+        return "\n".join(s.text for s in sections if s is not None)
 
     def langchain_retriever(self, k: int | None = None) -> Any:
         from rag.lc_retriever import HybridRetriever
@@ -147,8 +141,7 @@ class Pipeline:
                     draft = item
                 else:
                     yield item
-            evidence, sentences = self._evidence(draft)
-            verdict = self.policy.after(request.query, evidence_texts(draft), retrieval, evidence, sentences)
+            verdict = self.policy.after(request.query, evidence_texts(draft), retrieval, self._evidence(draft))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         yield self._answer(request, retrieval, draft, verdict, timings)

@@ -58,7 +58,7 @@ _TYPE_NAMES = {"when": "具体时间", "where": "具体地点", "who": "具体�
 _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _GENERIC_PLACE = re.compile(
-    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片)"
+    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|几|多|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片)"
 )
 # Personal services: a request to act for the asker, the asker's own records, or a transaction's
 # logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
@@ -144,15 +144,19 @@ class Policy:
         segment: Callable[[str], list[str]],
         doc_freq: Callable[[str], int] | None = None,
         num_docs: int = 1,
-        similar: Callable[[str, Sequence[str]], float] | None = None,
+        similar: Callable[[str, str], float] | None = None,
+        tag: Callable[[str], Sequence[tuple[str, str]]] | None = None,
+        general_freq: Callable[[str], int] | None = None,
     ) -> None:
         self.settings = settings
         self.corpus_text = corpus_text
         self.segment = segment
         self.doc_freq = doc_freq or (lambda w: 1 if w in corpus_text else 0)
         self.num_docs = max(1, num_docs)
-        # similar(term, evidence sentences) -> best cosine; None disables the semantic counterpart.
+        # similar(term, evidence text) -> best cosine with the evidence's words; None: literal matches only.
         self.similar = similar
+        self.tag = tag or (lambda q: [(w, "n") for w in segment(q)])
+        self.general_freq = general_freq or (lambda w: 0)
 
     def refuse(self, code: str, retrieval: Retrieval, **fmt: str) -> Refusal:
         """A refusal with its reason sentence and the three nearest sections."""
@@ -191,31 +195,24 @@ class Policy:
             return self.refuse(WEAK_EVIDENCE, retrieval)
         return None
 
-    def coverage(self, question: str, evidence: str, sentences: Sequence[str]) -> focus.Coverage:
+    def coverage(self, question: str, evidence: str) -> focus.Coverage:
         """How much of the question's content the evidence covers (see rag.focus.coverage)."""
-        terms = focus.content_terms(question, self.segment)
+        terms = focus.content_terms(question, self.tag, self.general_freq)
         similar = self.similar
         return focus.coverage(
             terms,
             evidence,
             self.corpus_text,
             self.salience,
-            (lambda t: similar(t, sentences)) if similar else (lambda t: 0.0),
+            (lambda t: similar(t, evidence)) if similar else (lambda t: 0.0),
             self.settings.min_term_similarity,
         )
 
-    def after(
-        self,
-        question: str,
-        texts: Sequence[str],
-        retrieval: Retrieval,
-        evidence: str = "",
-        sentences: Sequence[str] = (),
-    ) -> Verdict:
+    def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:
         """The verdict on a drafted answer.
 
         texts: the answer's sentences with the full sentences they quote; evidence: the text of the
-        cited sections; sentences: those sections' sentences (for the semantic counterpart check).
+        cited sections (what the question's terms must be found in).
         """
         strength = evidence_strength(retrieval)
         if not texts:
@@ -225,7 +222,7 @@ class Policy:
         kind = lacks_answer_type(question, texts)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
-        cov = self.coverage(question, evidence or "\n".join(texts), sentences or texts)
+        cov = self.coverage(question, evidence or "\n".join(texts))
         missing = cov.unknown + cov.uncovered
         if cov.score < self.settings.min_focus_coverage:
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))

@@ -22,7 +22,7 @@ _FOLLOWUP = re.compile(
     r"^(那|那么|那个|还有|另外|以及|它|它们|这个|这方面|这些|此外|and |what about |how about )|呢[？?]?$", re.I
 )
 _NEEDS_NUMBER = re.compile(
-    r"多少|几[个项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
+    r"多少|(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
     re.I,
 )
 
@@ -56,8 +56,12 @@ def validate_history(history: object, max_items: int, max_chars: int) -> list[st
     return [validate(h, max_chars, f"history entry {i + 1}") for i, h in enumerate(history)]
 
 
+_MARKUP = re.compile(r"<[^<>]{0,200}>")
+
+
 def strip_injection(q: str) -> str:
-    """The question without instructions to the bot ("" when nothing but instructions was asked)."""
+    """The question without instructions to the bot or markup ("" when nothing but instructions was asked)."""
+    q = _MARKUP.sub(" ", q).strip()
     if not _INJECTION.search(q):
         return q
     cleaned = _INJECTION.sub("", q).lstrip(" ，,。：:；;.!?！？").rstrip(" ，,：:；;")

@@ -11,6 +11,7 @@ import numpy as np
 
 # jieba only matches dictionary words inside runs of these characters, so only such terms are kept.
 _JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]{2,16}$")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
 _STOP = set(
     [
@@ -104,9 +105,22 @@ class Tokenizer:
             raise ImportError("lexical search needs jieba: pip install jieba") from e
         jieba.setLogLevel(60)
         self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
         self.user_words = list(user_words)
         for w in self.user_words:
             self._jieba.add_word(w, freq=20000)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part of speech) pairs, jieba's tag set: n* nouns, v verbs, r pronouns, m numerals ..."""
+        if not hasattr(self, "_pos"):
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        return [(p.word, p.flag) for p in self._pos.lcut(text)]
+
+    def general_freq(self, word: str) -> int:
+        """How common a word is in general Chinese (jieba's dictionary count; 0 when unknown)."""
+        return int(self._jieba.FREQ.get(word, 0) or 0)
 
     def segment(self, text: str) -> list[str]:
         """Plain jieba words (accurate mode, nothing dropped): for reading names out of a question."""
@@ -156,6 +170,11 @@ class SparseIndex:
             self._df = np.diff(np.asarray(self.bm25.scores["indptr"]))
         token = self.bm25.vocab_dict.get(word)
         return int(self._df[token]) if token is not None and token < len(self._df) else 0
+
+    def vocabulary(self, limit: int) -> list[str]:
+        """The corpus's own words (two or more Chinese characters), most frequent first, at most `limit`."""
+        words = [(w, self.doc_freq(w)) for w in self.bm25.vocab_dict if len(w) >= 2 and _CJK_WORD.match(w)]
+        return [w for w, _ in sorted(words, key=lambda x: (-x[1], x[0]))[:limit]]
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,8 @@ class Index:
     chunk_vectors: np.ndarray
     vectors: VectorStore
     sparse: SparseIndex
+    vocabulary: list[str] = field(default_factory=list)  # the corpus's words, for semantic term matching
+    vocabulary_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     titles: dict[Locator, str] = field(init=False)
     doc_titles: dict[str, str] = field(init=False)
 
@@ -52,6 +54,7 @@ class Index:
         for i, c in enumerate(self.chunks):
             rows.setdefault(c.doc_id, []).append(i)
         self._rows = {k: np.array(v, np.int64) for k, v in rows.items()}
+        self.word_rows = {w: i for i, w in enumerate(self.vocabulary)}
 
     @property
     def model(self) -> str:
@@ -147,14 +150,29 @@ def load_index(directory: Path, expected_model: str | None = None, milvus_uri: s
         chunk_vectors = np.load(build / "chunk_vectors.npy", allow_pickle=False, mmap_mode="r")
         vectors = load_store(manifest["store"]["kind"], build / "vectors", store_options(manifest, milvus_uri))
         sparse = SparseIndex.load(build / "sparse")
+        vocabulary = list(json.loads((build / "vocabulary.json").read_text("utf-8")))
+        vocabulary_vectors = np.load(build / "vocabulary_vectors.npy", allow_pickle=False)
     except IndexProblem:
         raise
     except (ValueError, KeyError, TypeError, OSError, RuntimeError, UnicodeDecodeError) as e:
         raise IndexProblem(f"index at {directory} cannot be read ({type(e).__name__}): {BUILD_HINT}") from None
     if vectors.count() != len(chunks) or len(sentence_vectors) != len(sentences) or len(chunk_vectors) != len(chunks):
         raise IndexProblem(f"index at {directory} is inconsistent (vector counts differ): {BUILD_HINT}")
+    if len(vocabulary_vectors) != len(vocabulary):
+        raise IndexProblem(f"index at {directory} is inconsistent (vocabulary vectors differ): {BUILD_HINT}")
     return Index(
-        build, manifest, documents, sources, chunks, sentences, sentence_vectors, chunk_vectors, vectors, sparse
+        build,
+        manifest,
+        documents,
+        sources,
+        chunks,
+        sentences,
+        sentence_vectors,
+        chunk_vectors,
+        vectors,
+        sparse,
+        list(vocabulary),
+        vocabulary_vectors,
     )
 
 

@@ -113,11 +113,24 @@ def test_an_answer_of_the_wrong_type_is_refused(rules: policy.Policy) -> None:
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "时间" in v.refusal.reason
 
 
-def test_content_terms_drop_question_words() -> None:
+def test_content_terms_are_nouns_and_rare_verbs() -> None:
     import jieba
+    import jieba.posseg
 
-    assert focus.content_terms("温泉康养基地有什么规划吗？", jieba.lcut) == ["温泉", "康养", "基地"]
-    assert focus.content_terms("What are the plans for ski tourism?", lambda q: q.split()) == ["ski", "tourism?"]
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [(p.word, p.flag) for p in jieba.posseg.lcut(q)]
+
+    def freq(w: str) -> int:
+        return int(jieba.dt.FREQ.get(w, 0) or 0)
+
+    assert focus.content_terms("温泉康养基地有什么规划吗？", tag, freq) == ["温泉", "康养", "基地"]
+    # Pronouns, place words (家里, 区里) and common verbs (照顾, 知道) say nothing; rare verbs (逛街) do.
+    assert focus.content_terms("家里老人以后谁来照顾，区里知道吗？", tag, freq) == ["老人"]
+    assert "逛街" in focus.content_terms("以后逛街方便吗？", tag, freq)
+    assert focus.content_terms("What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq) == [
+        "ski",
+        "tourism?",
+    ]
 
 
 def test_focus_coverage_literal_semantic_and_unknown() -> None:
@@ -133,9 +146,9 @@ def test_focus_coverage_literal_semantic_and_unknown() -> None:
 
 
 def test_a_question_about_something_no_document_holds_is_refused(rules: policy.Policy) -> None:
-    v = rules.after("赛马场门票多少钱一张？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。", ["发展冰雪旅游。"])
+    v = rules.after("赛马场门票多少钱一张？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。")
     assert v.refusal is not None and v.refusal.code in (policy.NOT_COVERED, policy.NO_FIGURE)
-    v = rules.after("赛马场和跑马场有什么规划？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。", ["发展冰雪旅游。"])
+    v = rules.after("赛马场和跑马场有什么规划？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。")
     assert v.refusal is not None and v.refusal.code == policy.NOT_COVERED and "赛马场" in v.refusal.reason
 
 
