@@ -67,10 +67,10 @@ class Settings:
     min_evidence: float = _f(1.6, "refuse when the top passage stands out less than this (z-score)", range=(0.0, 10.0))
     steered_margin: float = _f(1.6, "extra evidence required when the question carries instructions", range=(0, 10))
     min_focus_coverage: float = _f(
-        0.5, "refuse when less of the question's content than this is in the evidence", range=(0, 1)
+        0.05, "refuse when less of the question's content than this is known to the documents", range=(0, 1)
     )
     min_term_similarity: float = _f(
-        0.85, "cosine at which a question term counts as covered by a word of the evidence", range=(0, 1)
+        0.89, "cosine at which a question term counts as covered by a word of the evidence", range=(0, 1)
     )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)

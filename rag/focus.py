@@ -53,12 +53,9 @@ _HAS = {
     "when": re.compile(
         r"\d{4}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
     ),
-    "where": re.compile(
-        r"[\u4e00-\u9fff]{1,12}(路|街|大街|大路|胡同|广场|公园|园区|片区|街道|社区|村|镇|乡|区|县|市|沿线|地块|河|湖|山|站|港|中心|基地)"
-    ),
-    "who": re.compile(
-        r"[\u4e00-\u9fff]{1,16}(局|委|办|厅|部|政府|人大|会议|委员会|管委会|中心|公司|集团|学校|医院|单位|部门|机构)"
-    ),
+    "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
+    # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
+    "who": re.compile(r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团)"),
 }
 # Questions about the document itself (who approved or issued it, when, for which period).
 _ABOUT_DOCUMENT = re.compile(
@@ -148,6 +145,7 @@ class Coverage:
     uncovered: tuple[str, ...]  # the documents mention them, but not in this evidence
     unknown: tuple[str, ...]  # no document holds them and nothing close does
     score: float  # salience-weighted share covered, 1.0 when there are no content terms
+    known: float  # salience-weighted share that is not unknown (1.0 when there are no content terms)
 
     @property
     def partial(self) -> bool:
@@ -182,5 +180,7 @@ def coverage(
             uncovered.append(t)
         else:
             unknown.append(t)
+    lost = sum(weigh(t) for t in unknown)
     score = got / total if total else 1.0
-    return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score)
+    known = 1.0 - lost / total if total else 1.0
+    return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score, known)
