@@ -13,13 +13,19 @@ from typing import Any
 
 class FakeOpenAI:
     """Each request pops the next scripted reply: ("json", text), ("sse", [pieces]), ("status", code),
-    ("sleep", seconds, text) or ("garbage", body). With an empty script it replies "".
+    ("sleep", seconds, text), ("garbage", body), ("hang",) (never replies) or ("drip", seconds) (a 200 whose
+    body never ends: one byte every `seconds`). With an empty script it uses `default`, else replies "".
+    Hanging and dripping replies stop when the server is closed.
     """
 
-    def __init__(self, responder: Callable[[dict[str, Any]], str] | None = None) -> None:
+    def __init__(
+        self, responder: Callable[[dict[str, Any]], str] | None = None, default: tuple[Any, ...] | None = None
+    ) -> None:
         self.script: deque[tuple[Any, ...]] = deque()
         self.responder = responder  # used when the script is empty: request body -> reply text
+        self.default = default  # the step used when the script is empty (e.g. ("hang",) for every request)
         self.requests: list[dict[str, Any]] = []
+        self.closed = threading.Event()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,10 +37,22 @@ class FakeOpenAI:
                 owner.requests.append(body)
                 if owner.script:
                     step = owner.script.popleft()
+                elif owner.default is not None:
+                    step = owner.default
                 else:
                     step = ("json", owner.responder(body) if owner.responder else "")
                 kind = step[0]
-                if kind == "status":
+                if kind == "hang":
+                    owner.closed.wait()
+                elif kind == "drip":
+                    self.send_response(200)
+                    is_sse = bool(body.get("stream"))
+                    self.send_header("Content-Type", "text/event-stream" if is_sse else "application/json")
+                    self.end_headers()
+                    while not owner.closed.wait(step[1]):
+                        self.wfile.write(b"\n" if is_sse else b" ")  # valid filler for either reader, never an end
+                        self.wfile.flush()
+                elif kind == "status":
                     self._send(step[1], json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}))
                 elif kind == "garbage":
                     self._send(200, step[1])
@@ -70,7 +88,9 @@ class FakeOpenAI:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.closed.set()
         self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def _envelope(kind: str, choice: dict[str, Any]) -> dict[str, Any]:

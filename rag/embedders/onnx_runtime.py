@@ -1,0 +1,139 @@
+"""The ONNX backend (default): an exported model run by onnxruntime, tokenised by the `tokenizers` library.
+
+This is the query path of `rag ask`, so it imports neither torch nor transformers: a cold start is
+onnxruntime (~0.2 s) plus reading the int8 model (~120 MB). The folder it reads is made once by
+rag.embedders.onnx_export and holds model.onnx (pooling and L2 normalisation are inside the graph,
+so the output is the sentence vector), tokenizer.json, and embedder.json describing both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from rag.errors import IndexProblem
+
+META_FILE = "embedder.json"
+Precision = Literal["int8", "fp32"]
+FORMAT = 1  # bump when the folder layout or the graph's inputs/outputs change
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    """embedder.json of an exported folder; an IndexProblem naming the folder if it is not a usable one."""
+    try:
+        meta = json.loads((folder / META_FILE).read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise IndexProblem(
+            f"cannot load embedding model {str(folder)!r} (ONNX folder without a readable {META_FILE}: "
+            f"{type(e).__name__}); delete the folder to rebuild it"
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise IndexProblem(
+            f"cannot load embedding model {str(folder)!r} (ONNX folder of another format); delete it to rebuild it"
+        )
+    return meta
+
+
+def is_complete(folder: Path) -> bool:
+    """An exported folder that was fully written (folders are renamed into place only when complete)."""
+    try:
+        read_meta(folder)
+    except IndexProblem:
+        return False
+    return (folder / "model.onnx").is_file() and (folder / "tokenizer.json").is_file()
+
+
+def batches(lengths: list[int], budget: int) -> list[list[int]]:
+    """Indices grouped longest first so that each batch's padded size (rows x longest) fits the token budget.
+
+    Sorting first means each batch pads to almost nothing; a passage longer than the budget goes alone.
+    The sort is stable, so equal lengths keep input order and the grouping is deterministic.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    out: list[list[int]] = []
+    cur: list[int] = []
+    longest = 0
+    for i in order:
+        if cur and max(longest, lengths[i]) * (len(cur) + 1) > budget:
+            out.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, lengths[i])
+    if cur:
+        out.append(cur)
+    return out
+
+
+class OnnxEmbedder:
+    """Runs an exported folder with onnxruntime on the CPU; no torch, no transformers."""
+
+    # Padded tokens per run. Larger batches barely help on 2 cores and widen int8's per-batch
+    # activation range (the dynamic quantisation scale is taken over the whole batch).
+    batch_tokens = 2048
+
+    def __init__(self, folder: Path, name: str | None = None, threads: int = 2) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ImportError(
+                "the onnx embedding backend needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
+            ) from e
+        meta = read_meta(folder)
+        self.folder = folder
+        self.name = name or str(meta["name"])
+        self.dim = int(meta["dim"])
+        self.precision = str(meta.get("precision", ""))
+        self._q, self._p = (str(p) for p in meta["prefixes"])
+        self._pad = int(meta["pad_id"])
+        try:
+            self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            opts = ort.SessionOptions()
+            # Two cores: one intra-op pool across them; inter-op parallelism only adds contention.
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+            opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+            opts.log_severity_level = 3  # no "removing initializer" chatter on stderr
+            self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises its own exception types for a damaged file
+            first = (str(e).strip().splitlines() or [""])[0][:200]
+            raise IndexProblem(
+                f"cannot load embedding model {str(folder)!r} ({type(e).__name__}: {first}); "
+                "delete the folder to rebuild it"
+            ) from None
+        # The model's own limit (512 positions); longer passages are cut, as sentence-transformers does.
+        self._tok.enable_truncation(int(meta["max_tokens"]))
+        self._tok.no_padding()
+
+    def _ids(self, texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in self._tok.encode_batch(texts)]
+
+    def token_lengths(self, texts: list[str]) -> list[int]:
+        """Tokens each passage takes, prefix and special tokens included (for length-sorted batching)."""
+        return [len(x) for x in self._ids([self._p + t for t in texts])]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        if not texts:
+            return out
+        ids = self._ids(texts)
+        for rows in batches([len(x) for x in ids], self.batch_tokens):
+            width = max(len(ids[i]) for i in rows)
+            input_ids = np.full((len(rows), width), self._pad, np.int64)
+            mask = np.zeros((len(rows), width), np.int64)
+            for r, i in enumerate(rows):
+                input_ids[r, : len(ids[i])] = ids[i]
+                mask[r, : len(ids[i])] = 1
+            out[rows] = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        return out
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._q + t for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._p + t for t in texts])
