@@ -82,8 +82,25 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------- the server
 
 
+class Served(str):
+    """The server's base URL, carrying its process id (to count its threads)."""
+
+    pid: int
+
+
+def threads(pid: int) -> int | None:
+    """How many threads the process has (Linux), None when unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().split("\n"):
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 @contextlib.contextmanager
-def server(index_dir: Path, work: Path, extra_env: dict[str, str], log: Path) -> Iterator[str]:
+def server(index_dir: Path, work: Path, extra_env: dict[str, str], log: Path) -> Iterator[Served]:
     """`rag serve` in a subprocess on a free port; yields its base URL once /api/health answers.
 
     RAG_HOME is left as it is (the materialised model cache is shared); feedback goes to the work folder.
@@ -118,7 +135,9 @@ def server(index_dir: Path, work: Path, extra_env: dict[str, str], log: Path) ->
             raise SystemExit(f"rag serve did not answer /api/health within 300 s; see {log}")
         # Warm up: the first question pays for lazy initialisation (tokenizer, caches).
         httpx.post(f"{base}/api/ask", json={"question": "以后在二道看病会更方便吗？"}, timeout=120)
-        yield base
+        served = Served(base)
+        served.pid = proc.pid
+        yield served
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -228,10 +247,13 @@ async def drive(base: str, clients: int, total: int, qs: list[str], timeout: flo
     }
 
 
-def run_level(base: str, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
+def run_level(base: Served, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
+    before = threads(base.pid)
     with health_poller(base) as health:
         result = asyncio.run(drive(base, clients, total, qs, timeout))
     result["health_ms"] = health
+    # Abandoned LLM calls that never end show up here as threads the server keeps.
+    result["server_threads_before_after"] = [before, threads(base.pid)]
     return result
 
 
@@ -269,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hang-clients", default="4,20", help="client counts against the hanging LLM")
     p.add_argument("--hang-requests", type=int, default=40, help="requests per hanging-LLM level")
     p.add_argument("--client-timeout", type=float, default=120.0, help="seconds a client waits for one answer")
+    p.add_argument("--phases", default="extractive,hang,drip", help="which phases to run")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "load_results.json")
     args = p.parse_args(argv)
 
@@ -284,11 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()
 
-    with server(index_dir, work, {}, log) as base:
-        health = httpx.get(f"{base}/api/health").json()
-        for n in (int(x) for x in args.clients.split(",") if x):
-            print(f"extractive: {n} clients, {args.requests} requests ...", file=sys.stderr, flush=True)
-            rows.append({"phase": "extractive", **run_level(base, n, args.requests, qs, args.client_timeout)})
+    phases = set(args.phases.split(","))
+    health: dict[str, Any] = {}
+    if "extractive" in phases:
+        with server(index_dir, work, {}, log) as base:
+            health = httpx.get(f"{base}/api/health").json()
+            for n in (int(x) for x in args.clients.split(",") if x):
+                print(f"extractive: {n} clients, {args.requests} requests ...", file=sys.stderr, flush=True)
+                rows.append({"phase": "extractive", **run_level(base, n, args.requests, qs, args.client_timeout)})
 
     # One server against one scripted endpoint whose behaviour is switched between levels.
     llm = FakeOpenAI(default=("hang",))
@@ -300,8 +326,11 @@ def main(argv: list[str] | None = None) -> int:
             "RAG_LLM_TIMEOUT": str(args.llm_timeout),
         }
         with server(index_dir, work, env, log) as base:
+            health = health or httpx.get(f"{base}/api/health").json()
             counts = [int(x) for x in args.hang_clients.split(",") if x]
             for kind, step in (("hang", ("hang",)), ("drip", ("drip", 1.0))):
+                if kind not in phases:
+                    continue
                 llm.default = step
                 for n in counts if kind == "hang" else counts[:1]:
                     print(f"{kind} LLM: {n} clients, {args.hang_requests} requests ...", file=sys.stderr, flush=True)

@@ -127,7 +127,9 @@ def test_content_terms_are_nouns_and_rare_verbs() -> None:
     # Pronouns, place words (家里, 区里) and common verbs (照顾, 知道) say nothing; rare verbs (逛街) do.
     assert focus.content_terms("家里老人以后谁来照顾，区里知道吗？", tag, freq) == ["老人"]
     assert "逛街" in focus.content_terms("以后逛街方便吗？", tag, freq)
-    assert focus.content_terms("What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq) == [
+    assert focus.content_terms(
+        "What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq
+    ) == [
         "ski",
         "tourism?",
     ]
