@@ -68,7 +68,8 @@ class Retriever:
         if self.settings.fusion == "weighted":
             fused = fusion.weighted(dense, sparse, self.settings.dense_weight)
         else:
-            fused = fusion.rrf(dense, sparse, k=self.settings.rrf_k)
+            # Standardised, so that the policy's evidence bar (a z-score) means the same under either fusion.
+            fused = fusion.zscore(fusion.rrf(dense, sparse, k=self.settings.rrf_k))
         order = np.argsort(-fused, kind="stable")
         chunks = self.index.chunks
         hits = [Hit(chunks[int(ids[i])], float(fused[i]), float(dense[i]), float(sparse[i])) for i in order.tolist()]

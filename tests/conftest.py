@@ -149,7 +149,8 @@ def server(real_pipeline, tmp_path_factory: pytest.TempPathFactory):  # type: ig
     from rag.server import create_app
 
     feedback = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
-    settings = replace(real_pipeline.settings, feedback_path=feedback)
+    # One client (the tests) sends many requests: the per-IP rate limit is tested in test_hostile.py.
+    settings = replace(real_pipeline.settings, feedback_path=feedback, rate_per_minute=100000, rate_burst=100000)
     real_pipeline.settings = settings
     app = create_app(settings, pipeline=real_pipeline)
     port = _free_port()
