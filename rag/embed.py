@@ -14,6 +14,7 @@ so they share one model name in the index manifest and an index built with one i
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -84,10 +85,15 @@ def onnx_model_path(settings: Settings, precision: Precision = ONNX_PRECISION) -
         target = onnx_folder(models / "onnx", source, precision)
         if is_complete(target):
             return target
-    from rag.embedders.onnx_export import export_onnx
+    from rag.embedders.onnx_export import E5_SMALL_KEEP_FLOAT, export_onnx
 
+    keep = () if settings.embed_model else E5_SMALL_KEEP_FLOAT
     print(f"preparing the {precision} ONNX embedding model (once, about a minute): {target}", file=sys.stderr)
-    return export_onnx(source, target, name=model_name(settings), precision=precision)
+    export_onnx(source, target, name=model_name(settings), precision=precision, keep_float=keep)
+    for old in target.parent.glob(f"{target.name.rsplit('-v', 1)[0]}-v*"):
+        if old != target and old.is_dir():  # an export by an older recipe: 120-470 MB nobody reads
+            shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 def model_name(settings: Settings) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ from rag.errors import IndexProblem
 
 META_FILE = "embedder.json"
 Precision = Literal["int8", "fp32"]
-FORMAT = 1  # bump when the folder layout or the graph's inputs/outputs change
+FORMAT = 2  # bump when the folder layout, the graph's inputs/outputs or the export recipe change
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
@@ -91,21 +92,39 @@ class OnnxEmbedder:
         self.precision = str(meta.get("precision", ""))
         self._q, self._p = (str(p) for p in meta["prefixes"])
         self._pad = int(meta["pad_id"])
+        opts = ort.SessionOptions()
+        # Two cores: one intra-op pool across them; inter-op parallelism only adds contention.
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.log_severity_level = 3  # no "removing initializer" chatter on stderr
+        # Cold start: onnxruntime releases the GIL while it builds the session and `tokenizers` holds it
+        # while it builds the 250k-piece vocabulary, so the two load side by side on two cores.
+        box: dict[str, Any] = {}
+
+        def build() -> None:
+            try:
+                box["session"] = ort.InferenceSession(
+                    str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+                )
+            except Exception as e:  # re-raised below, in the caller's thread
+                box["error"] = e
+
+        loader = threading.Thread(target=build, name="onnx-session", daemon=True)
+        loader.start()
         try:
             self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-            opts = ort.SessionOptions()
-            # Two cores: one intra-op pool across them; inter-op parallelism only adds contention.
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            opts.log_severity_level = 3  # no "removing initializer" chatter on stderr
-            self._session = ort.InferenceSession(str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises its own exception types for a damaged file
-            first = (str(e).strip().splitlines() or [""])[0][:200]
+        except Exception as e:
+            box.setdefault("error", e)
+        loader.join()
+        if "error" in box:  # onnxruntime and tokenizers raise their own types for a damaged file
+            err = box["error"]
+            first = (str(err).strip().splitlines() or [""])[0][:200]
             raise IndexProblem(
-                f"cannot load embedding model {str(folder)!r} ({type(e).__name__}: {first}); "
+                f"cannot load embedding model {str(folder)!r} ({type(err).__name__}: {first}); "
                 "delete the folder to rebuild it"
             ) from None
+        self._session = box["session"]
         # The model's own limit (512 positions); longer passages are cut, as sentence-transformers does.
         self._tok.enable_truncation(int(meta["max_tokens"]))
         self._tok.no_padding()
