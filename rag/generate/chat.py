@@ -7,10 +7,9 @@ with garbage, the user gets the extractive answer with a short notice: never an 
 
 from __future__ import annotations
 
-import queue
-import threading
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from rag import prompts
@@ -22,7 +21,7 @@ from rag.types import Chunk
 from rag.verify import check_reply, to_answer_sentences
 
 
-def _chat_model(settings: Settings) -> Any:
+def _chat_model(settings: Settings, http_client: Any) -> Any:
     try:
         from langchain_openai import ChatOpenAI
         from pydantic import SecretStr
@@ -37,7 +36,15 @@ def _chat_model(settings: Settings) -> Any:
         timeout=settings.llm_timeout,
         max_retries=settings.llm_retries,  # the OpenAI client retries 429 and 5xx with exponential backoff
         temperature=0,
+        http_async_client=http_client,
     )
+
+
+def _http_client(settings: Settings) -> Any:
+    """A connection pool for one call only: closing it is what ends an abandoned call's sockets."""
+    import openai
+
+    return openai.DefaultAsyncHttpxClient(timeout=settings.llm_timeout)
 
 
 class ChatGenerator:
@@ -45,10 +52,10 @@ class ChatGenerator:
 
     mode = "llm"
 
-    def __init__(self, settings: Settings, index: Index, fallback: Generator, model: Any = None) -> None:
+    def __init__(self, settings: Settings, index: Index, fallback: Generator) -> None:
         self.settings = settings
         self.fallback = fallback
-        self.model = model or _chat_model(settings)
+        _chat_model(settings, None)  # fails at start-up, not on the first question, without langchain-openai
         self.section_texts = {s.loc: s.text for d in index.documents for s in d.sections}
 
     def sources(self, retrieval: Retrieval) -> list[Chunk]:
@@ -96,44 +103,52 @@ class ChatGenerator:
         assert draft is not None
         return draft
 
+    async def _pieces(self, messages: list[tuple[str, str]], live: bool) -> AsyncGenerator[str, None]:
+        """The reply as it arrives, over a connection pool of its own that is closed however the call ends."""
+        client = _http_client(self.settings)
+        try:
+            model = _chat_model(self.settings, client)
+            if live:
+                async for chunk in model.astream(messages):
+                    if isinstance(chunk.content, str) and chunk.content:
+                        yield chunk.content
+            else:
+                reply = await model.ainvoke(messages)
+                yield reply.content if isinstance(reply.content, str) else str(reply.content)
+        finally:
+            await client.aclose()
+
     def stream(self, question: str, retrieval: Retrieval, live: bool = True) -> Iterator[str | Draft]:
         """Raw tokens as they arrive (a preview), then the verified Draft; the extractive one if the LLM fails.
 
-        RAG_LLM_TIMEOUT is one wall-clock budget for the whole call, retries included: the model runs in a
-        worker thread and we stop waiting when the budget is spent, however slowly the endpoint drips.
+        RAG_LLM_TIMEOUT is one wall-clock budget for the whole call, retries included. The call runs on an
+        event loop of its own in this thread, stepped piece by piece with the time left: when the budget is
+        spent, the pending read is cancelled and the call's sockets closed, so nothing outlives the answer
+        (a worker thread blocked in a read would live on for as long as the endpoint keeps dripping bytes).
         """
         sources = self.sources(retrieval)
         messages = self.messages(question, sources)
         deadline = time.monotonic() + self.settings.llm_timeout
-        events: queue.Queue[tuple[str, str]] = queue.Queue()
-
-        def work() -> None:
-            try:
-                if live:
-                    for chunk in self.model.stream(messages):
-                        piece = chunk.content if isinstance(chunk.content, str) else ""
-                        if piece:
-                            events.put(("piece", piece))
-                else:
-                    reply = self.model.invoke(messages)
-                    events.put(("piece", reply.content if isinstance(reply.content, str) else str(reply.content)))
-                events.put(("done", ""))
-            except Exception as e:  # timeouts, 5xx after retries, refused connections, malformed JSON
-                events.put(("error", type(e).__name__))
-
-        threading.Thread(target=work, name="llm-call", daemon=True).start()
+        loop = asyncio.new_event_loop()
+        pieces = self._pieces(messages, live)
         parts: list[str] = []
-        while True:
-            try:
-                kind, value = events.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                kind = "error"
-            if kind == "done":
-                break
-            if kind == "error":
-                yield self._fallback(question, retrieval)
-                return
-            parts.append(value)
-            if live:
-                yield value
-        yield self.verify("".join(parts), sources)
+        failed = False
+        try:
+            while True:
+                step = asyncio.wait_for(anext(pieces), max(0.0, deadline - time.monotonic()))
+                try:
+                    piece = loop.run_until_complete(step)
+                except StopAsyncIteration:
+                    break
+                parts.append(piece)
+                if live:
+                    yield piece
+        except Exception:  # the deadline, 5xx after retries, refused connections, malformed JSON
+            failed = True
+        finally:
+            loop.run_until_complete(pieces.aclose())  # an early exit still closes the connection pool
+            loop.close()  # never waits for executor threads (a slow DNS lookup ends on its own)
+        if failed:
+            yield self._fallback(question, retrieval)
+        else:
+            yield self.verify("".join(parts), sources)
