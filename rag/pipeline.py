@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rag import prompts, questions
+from rag import focus, prompts, questions, scope
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -31,6 +31,7 @@ class Request:
 
     question: str  # as asked (normalised)
     query: str  # instructions to the bot stripped, a follow-up joined with its context
+    topic: str  # the query without the place every document in scope governs: what retrieval reads
     top_k: int | None
     steered: bool  # the question carried instructions to the bot
     doc_ids: tuple[str, ...] | None
@@ -101,11 +102,16 @@ class Pipeline:
         docs = self.index.check_doc_ids(doc_ids) if doc_ids else None
         stripped = questions.strip_injection(q)
         query = questions.contextualize(stripped, history) if stripped else ""
-        return Request(q, query, top_k, questions.has_injection(q), docs)
+        titles = [d.title for d in self.index.documents if docs is None or d.doc_id in docs]
+        # Retrieval reads the question without the scope every document in it shares (rag.scope), except
+        # when the question is about the document itself, where the scope words are the point.
+        keep = not query or focus.about_document(query)
+        topic = query if keep else scope.without(query, scope.common_scope(titles))
+        return Request(q, query, topic, top_k, questions.has_injection(q), docs)
 
     def retrieve(self, request: Request) -> Retrieval:
         # An all-instruction question has an empty query: retrieval still names the nearest sections.
-        text = request.query or request.question
+        text = request.topic or request.question
         with self._embed_lock:
             qv = self.retriever.embed(text)
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids)
@@ -127,7 +133,7 @@ class Pipeline:
         request = self.prepare(question, history, top_k, doc_ids)
         retrieval = self.retrieve(request)
         t1 = time.perf_counter()
-        refusal = self.policy.before(request.query, retrieval)
+        refusal = self.policy.before(request.topic, retrieval)
         draft = Draft((), mode=self.generator.mode)
         verdict = Verdict(refusal)
         if refusal is None:
@@ -141,7 +147,7 @@ class Pipeline:
                     draft = item
                 else:
                     yield item
-            verdict = self.policy.after(request.query, evidence_texts(draft), retrieval, self._evidence(draft))
+            verdict = self.policy.after(request.topic, evidence_texts(draft), retrieval, self._evidence(draft))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         yield self._answer(request, retrieval, draft, verdict, timings)

@@ -101,7 +101,8 @@ class Extractive:
             return Draft(())
         vecs = self.index.sentence_vectors[[s.index for s in candidates]]
         sem = vecs @ retrieval.query_vector
-        lex = self._lexical(question, candidates)
+        # Word overlap is counted on what retrieval read: the governing place (rag.scope) matches everything.
+        lex = self._lexical(retrieval.question, candidates)
         rank_of = {loc: r for r, (loc, _) in enumerate(ranked)}
         prior = np.array(
             [cfg.section_prior * (2 - rank_of[self.chunks[s.chunk_id].loc]) for s in candidates], np.float32
@@ -111,7 +112,7 @@ class Extractive:
         agree = self._tense[[s.index for s in candidates]] * asked
         score = sem + cfg.lexical_weight * lex + prior + cfg.tense_weight * np.sign(agree).astype(np.float32)
         picked = self._mmr(candidates, vecs, score)
-        return Draft(tuple(self._compose(candidates, picked, grounding.units(question), rank_of)))
+        return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
     def _lexical(self, question: str, candidates: list[Sentence]) -> np.ndarray:
         """IDF-weighted share of the question's words in each sentence (digits and 三/3 variants both tried)."""

@@ -1,0 +1,80 @@
+"""A document's scope is not a topic: read it from the titles, and let retrieval read the question without it.
+
+Residents name the district, the plan period and the kind of document in almost every question
+("二道区“十四五”规划的指导思想是什么？"). Every section of the district's five-year plan is about the
+district, the period and the plan, so these words say nothing about *which* section answers; yet the
+question's embedding leans towards the passages that repeat them most (the preamble, the review of the past
+period, the closing chapter on carrying out the plan), and the lexical score rewards sentences naming them.
+
+Scope words come from the titles: the places a title opens with (长春市二道区 → 长春市, 长春, 二道区, 二道;
+中华人民共和国… → also 中国, 全国, 我国), the five-year period (第十四个五年 → 十四五) and the kind of
+document the title ends with (规划, 纲要, 条例, 意见…). Only words shared by every document in scope are
+dropped: when a knowledge base holds the city's plan and the district's, the name is what tells them apart.
+A question about the document itself (who approved it, its period) and a question that is nothing but
+scope words keep all their words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# An administrative place as a title names it: 长春市, 二道区, 吉林省, 延边朝鲜族自治州, 某某县, 某某镇.
+_PLACE = re.compile(r"(?!关于)[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|州|镇|乡|街道)")
+_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡|街道)$")
+# Kinds of area that are topics, not the governing place ("开发区管理办法" is about development zones).
+_NOT_PLACE = re.compile(r"(?:开发|园|试验|示范|功能|保税|城|社|片|景|小|市|郊|地|山|林|矿|灾|特|街)区$|城市$|都市$")
+# Words that may come before the places in a title ("关于印发长春市…的通知"); after a bare 关于 comes the
+# topic ("关于支持某市发展的意见" is about that city, not issued by it).
+_LEAD = re.compile(r"^(?:[\s《]|关于印发|关于转发|关于批转|印发|转发|批转)+")
+_COUNTRY = ("中华人民共和国", "中国", "全国", "我国")
+_COUNTRY_TITLE = re.compile(r"中华人民共和国|^全国|^国家|^中共中央|^国务院")
+_PERIOD = re.compile(r"第([一二三四五六七八九十]{1,3})个五年|“?([一二三四五六七八九十]{1,3})五”?(?:规划|时期)")
+_GENRE = ("规划纲要", "规划", "纲要", "条例", "办法", "规定", "意见", "方案", "决定", "通知", "报告")
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+def places(title: str) -> set[str]:
+    """The places a title opens with, and their short forms (二道区 → 二道, 长春市 → 长春)."""
+    out: set[str] = set()
+    if _COUNTRY_TITLE.search(title):
+        out.update(_COUNTRY)
+    # One after another (长春市二道区…); a place later in the title is a topic, not the scope.
+    rest = _LEAD.sub("", title)
+    while (m := _PLACE.match(rest)) and not _NOT_PLACE.search(m.group(0)):
+        name = m.group(0)
+        out.add(name)
+        short = _SUFFIX.sub("", name)
+        if len(short) >= 2:
+            out.add(short)
+        rest = rest[m.end() :]
+    return out
+
+
+def scope_words(title: str) -> set[str]:
+    """Places, the five-year period (“十四五”, 十四五) and the kind of document a title names."""
+    out = places(title)
+    for m in _PERIOD.finditer(title):
+        n = m.group(1) or m.group(2)
+        out.update({f"“{n}五”", f"{n}五"})
+    stem = re.sub(r"[（(][^）)]*[）)]|的通知$", "", title.strip().rstrip("》"))
+    for genre in _GENRE:
+        if stem.endswith(genre) or f"{genre}和" in stem or f"{genre}(" in title:
+            out.update({genre, *(g for g in _GENRE if g in genre)})  # 规划纲要 also names 规划 and 纲要
+    return out
+
+
+def common_scope(titles: Iterable[str]) -> frozenset[str]:
+    """Scope words named by every one of the titles (none when there are no titles)."""
+    sets = [scope_words(t) for t in titles]
+    if not sets:
+        return frozenset()
+    return frozenset(set.intersection(*sets))
+
+
+def without(query: str, words: Iterable[str]) -> str:
+    """The query with the given words removed, longest first; unchanged if nothing of substance would remain."""
+    out = query
+    for word in sorted(words, key=len, reverse=True):
+        out = out.replace(word, "")
+    return out if len(_CONTENT.findall(out)) >= 2 else query

@@ -1,0 +1,39 @@
+"""Scope words from document titles, on titles and questions written for this test."""
+
+from __future__ import annotations
+
+from rag import scope
+
+
+def test_places_a_title_opens_with_and_their_short_forms() -> None:
+    assert scope.places("松江市北湖区国民经济和社会发展第十五个五年规划纲要") == {"松江市", "松江", "北湖区", "北湖"}
+    assert scope.places("关于印发云岭县乡村振兴实施方案的通知") == {"云岭县", "云岭"}
+    assert scope.places("中华人民共和国港口法") >= {"中华人民共和国", "中国", "全国", "我国"}
+
+
+def test_places_later_in_a_title_and_kinds_of_area_are_topics() -> None:
+    assert scope.places("智慧城市建设促进条例") == set()
+    assert scope.places("北湖经济技术开发区管理办法") == set()
+    assert scope.places("关于支持红河市发展的意见") == set()  # the place is what the opinion is about, not its issuer
+
+
+def test_scope_words_add_the_period_and_the_kind_of_document() -> None:
+    words = scope.scope_words("松江市北湖区国民经济和社会发展第十五个五年规划和2035年远景目标纲要")
+    assert {"十五五", "“十五五”", "规划", "纲要", "北湖区"} <= words
+    assert "条例" in scope.scope_words("松江市养犬管理条例")
+    assert "十五五" in scope.scope_words("北湖区“十五五”规划")
+
+
+def test_only_words_every_document_shares_are_scope() -> None:
+    city = "松江市国民经济和社会发展第十五个五年规划纲要"
+    district = "松江市北湖区国民经济和社会发展第十五个五年规划纲要"
+    common = scope.common_scope([city, district])
+    assert "松江市" in common and "北湖区" not in common  # the district's name tells the two apart
+    assert scope.common_scope([]) == frozenset()
+
+
+def test_without_removes_longest_first_and_keeps_a_question_of_only_scope() -> None:
+    words = scope.scope_words("松江市北湖区国民经济和社会发展第十五个五年规划纲要")
+    assert scope.without("北湖区的冰雪旅游有什么规划？", words) == "的冰雪旅游有什么？"
+    assert scope.without("北湖以后看病方便吗", words) == "以后看病方便吗"
+    assert scope.without("北湖区规划", words) == "北湖区规划"  # nothing of substance would remain
