@@ -185,20 +185,29 @@ def find_toc(lines: Sequence[str]) -> range:
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
+# The numerals headings write, 0..9999, and nothing else: a run such as 一一一 or 十十 is not a number (the
+# loose reading below would take it for 1 or 20). 两 only before 百/千; 零 or 〇 marks a skipped place.
+_D = "[一二三四五六七八九]"
+_TENS = f"{_D}?十{_D}?"  # 十, 十五, 一十五, 二十, 二十三
+_HUNDREDS = f"[{_D[1:-1]}两]百(?:{_TENS}|[零〇]{_D})?"  # 一百, 一百一十, 一百十五, 一百零五
+_STRICT = re.compile(f"[零〇]|{_D}|{_TENS}|{_HUNDREDS}|[{_D[1:-1]}两]千(?:{_HUNDREDS}|[零〇](?:{_TENS}|{_D}))?")
 
 
 def cn_to_int(s: str) -> int:
-    """Chinese or Arabic numeral to int: 十一 -> 11, 二十三 -> 23, 一百零五 -> 105, 12 -> 12, １３ -> 13."""
+    """Chinese or Arabic numeral to int: 十一 -> 11, 二十三 -> 23, 一百零五 -> 105, 12 -> 12, １３ -> 13.
+
+    ValueError for anything else, malformed numerals included (一一一, 十十, 百, 一千百).
+    """
     s = s.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return int(s)
+    if not _STRICT.fullmatch(s):
+        raise ValueError(f"not a numeral: {s!r}")
     total, digit = 0, 0
     for ch in s:
         if ch in _DIGITS:
             digit = _DIGITS[ch]
-        elif ch in _UNITS:
+        else:
             total += (digit or 1) * _UNITS[ch]
             digit = 0
-        else:
-            raise ValueError(f"not a numeral: {s!r}")
     return total + digit

@@ -153,3 +153,27 @@ def test_cn_to_int(text: str, value: int) -> None:
 def test_cn_to_int_rejects_words() -> None:
     with pytest.raises(ValueError):
         cn_to_int("总则")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        *(("零", 0), ("〇", 0), ("一十五", 15), ("一百一十", 110), ("一百十五", 115), ("一百〇五", 105)),
+        *(("两百", 200), ("一千零五", 1005), ("一千零一十", 1010), ("二千〇二十", 2020), ("九千九百九十九", 9999)),
+    ],
+)
+def test_cn_to_int_heading_forms(text: str, value: int) -> None:
+    assert cn_to_int(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("一一一一一一一", "一一", "二二", "十十", "十十八", "百", "千", "一千百", "十百", "两", "两十", "一零"),
+        *("零五", "一百五", "一百零", "一千零", "一万", "１２三", "", "²"),
+    ],
+)
+def test_cn_to_int_rejects_malformed_numerals(text: str) -> None:
+    # The loose reading took 一一一一一一一 for 1 (so `rag show` opened 第一篇) and 十十八 for 28.
+    with pytest.raises(ValueError):
+        cn_to_int(text)

@@ -363,6 +363,13 @@ SECTION_PATHS = [
     "a" * 300,
     "十" * 150,
     "第十十十篇",
+    # Malformed numerals once read loosely as 1 (第一篇) or 2 (第二篇): not section numbers at all.
+    "一一一一一一一",
+    "第一一一一一一一篇",
+    "一一/一",
+    "二二",
+    "第一千百篇",
+    "零一",
 ]
 
 
@@ -788,8 +795,14 @@ def test_cli_non_utf8_argument_is_one_line(argv: list[bytes], built: Settings) -
         ["0"],
         ["9" * 4000],
         ["-1"],
+        ["一一一一一一一"],
+        ["第一一篇", "第一章"],
+        ["一", "一一"],
     ],
-    ids=["100-1", "999-999", "1-100", "cn-100", "cn-100-101", "zero", "4000-digits", "negative"],
+    ids=[
+        *("100-1", "999-999", "1-100", "cn-100", "cn-100-101", "zero", "4000-digits", "negative"),
+        *("run-of-ones", "cn-eleven-ones", "second-malformed"),
+    ],
 )
 def test_cli_show_big_section_numbers(path: list[str], built: Settings) -> None:
     r = run_cli(["show", *path], built.index_path)
