@@ -17,13 +17,15 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rag.errors import BUILD_HINT, IndexProblem
 
 CURRENT = "CURRENT"
+# Called with a build folder about to be deleted, e.g. to drop its collection on a Milvus server.
+Discard = Callable[[Path], object]
 
 
 class NotRegular(OSError):
@@ -106,13 +108,13 @@ def live_build(directory: Path) -> Path | None:
     return directory / name
 
 
-def new_build(directory: Path) -> Path:
+def new_build(directory: Path, discard: Discard | None = None) -> Path:
     """A fresh temp folder inside the index folder for a build to write into (call under `locked`)."""
-    cleanup(directory)
+    cleanup(directory, discard)
     return Path(tempfile.mkdtemp(prefix=".tmp-", dir=directory))
 
 
-def publish(directory: Path, tmp: Path) -> Path:
+def publish(directory: Path, tmp: Path, discard: Discard | None = None) -> Path:
     """Make a finished build live: rename it into place, then swap CURRENT in one atomic rename."""
     for p in tmp.rglob("*"):
         if p.is_file():
@@ -130,14 +132,15 @@ def publish(directory: Path, tmp: Path) -> Path:
         shutil.rmtree(current, ignore_errors=True)
     os.replace(pointer, current)
     _fsync_dir(directory)
-    cleanup(directory)
+    cleanup(directory, discard)
     return build
 
 
-def cleanup(directory: Path) -> None:
+def cleanup(directory: Path, discard: Discard | None = None) -> None:
     """Remove what killed or replaced builds left behind: temp folders and builds CURRENT does not name.
 
     While CURRENT is unreadable no build is removed (a build that follows replaces CURRENT, then cleans up).
+    `discard` is called with each build folder before it goes (to drop what it kept outside the folder).
     """
     try:
         live, known = live_build(directory), True
@@ -148,6 +151,8 @@ def cleanup(directory: Path) -> None:
         stale_build = known and p.name.startswith("build-") and p != live
         if stale_tmp or stale_build:
             if p.is_dir():
+                if discard is not None:
+                    discard(p)
                 shutil.rmtree(p, ignore_errors=True)
             else:
                 p.unlink(missing_ok=True)

@@ -360,6 +360,16 @@ def main(argv: list[str] | None = None, run: Callable[[argparse.Namespace], int]
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        _close_indexes()
+
+
+def _close_indexes() -> None:
+    """Release Milvus connections and Milvus Lite's lock: entry() leaves with os._exit, skipping atexit."""
+    if "rag.store" in sys.modules:  # nothing to close when no index was loaded (and nothing to import)
+        from rag.store import close_all
+
+        close_all()
 
 
 def entry() -> None:

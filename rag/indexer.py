@@ -8,6 +8,7 @@ failed add leaves the knowledge base as it was.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import platform
 import shutil
@@ -113,7 +114,8 @@ def _write(
     docs = link_versions(docs)
     sentences = chunk_sentences(chunks)
     chunk_vectors, sentence_vectors = vectors["chunks"], vectors["sentences"]
-    tmp = builds.new_build(directory)
+    discard = _discard(settings)
+    tmp = builds.new_build(directory, discard)
     try:
         (tmp / "sources").mkdir()
         corpus = []
@@ -132,6 +134,7 @@ def _write(
         store = create(settings.vector_store, opts, tmp / "vectors")
         store.add(np.arange(len(chunks), dtype=np.int64), np.ascontiguousarray(chunk_vectors, np.float32))
         store.save(tmp / "vectors")
+        store.close()
         sparse.save(tmp / "sparse")
         manifest = {
             "format": FORMAT,
@@ -155,17 +158,30 @@ def _write(
             },
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-        builds.publish(directory, tmp)
+        builds.publish(directory, tmp, discard)
     finally:
         if tmp.exists():
+            if discard is not None:
+                discard(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
     return manifest
+
+
+def _discard(settings: Settings) -> builds.Discard | None:
+    """What removing a build must also undo: its collection on a Milvus server (a Lite file goes with it)."""
+    if not settings.milvus_uri:
+        return None
+    from rag.stores.milvus import drop_build_collection
+
+    return functools.partial(drop_build_collection, uri=settings.milvus_uri)
 
 
 def _existing(settings: Settings) -> Index | None:
     if builds.live_build(settings.index_path) is None:
         return None
-    return load_index(settings.index_path, expected_model=model_name(settings), milvus_uri=settings.milvus_uri)
+    old = load_index(settings.index_path, expected_model=model_name(settings), milvus_uri=settings.milvus_uri)
+    old.close()  # its documents and vectors are reused, its store is never searched: free Milvus Lite's lock
+    return old
 
 
 def update_index(

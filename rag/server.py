@@ -120,6 +120,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == "127.0.0.1,localhost,::1":
         # Bound to a public address, the default allow-list would refuse every visitor: name the fix.
         print(f"note: serving on {host}; set RAG_ALLOWED_HOSTS to the public host name(s)", file=sys.stderr)
-    app = create_app(settings)
-    print(f"政策问答 running on http://{host}:{port}  (API: http://{host}:{port}/api/health)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5)
+    from rag.pipeline import Pipeline
+
+    pipeline = Pipeline(settings)
+    try:
+        app = create_app(settings, pipeline)
+        print(f"政策问答 running on http://{host}:{port}  (API: http://{host}:{port}/api/health)", file=sys.stderr)
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5)
+    finally:
+        pipeline.index.close()  # a Milvus connection, or Milvus Lite's server and its lock on the build folder

@@ -10,10 +10,11 @@ Loading checks every file against the manifest's checksums; paths never leave th
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -26,6 +27,14 @@ from rag.stores import load as load_store
 from rag.types import Chunk, Document, Locator, Paragraph, Section, Sentence
 
 FORMAT = 2
+# Indexes loaded and not yet closed, for close_all() at exit (the CLI leaves with os._exit, skipping atexit).
+_open: weakref.WeakValueDictionary[int, Index] = weakref.WeakValueDictionary()
+
+
+def close_all() -> None:
+    """Close every index still open (a front end's last step before the process ends)."""
+    for index in list(_open.values()):
+        index.close()
 
 
 @dataclass
@@ -55,10 +64,23 @@ class Index:
             rows.setdefault(c.doc_id, []).append(i)
         self._rows = {k: np.array(v, np.int64) for k, v in rows.items()}
         self.word_rows = {w: i for i, w in enumerate(self.vocabulary)}
+        _open[id(self)] = self
 
     @property
     def model(self) -> str:
         return str(self.manifest["model"]["name"])
+
+    def close(self) -> None:
+        """Release the vector store: a Milvus connection, and Milvus Lite's in-process server and the lock it
+        holds on the build folder. Idempotent; a store used again afterwards reconnects by itself."""
+        _open.pop(id(self), None)
+        self.vectors.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def document(self, doc_id: str | None = None) -> Document:
         """The document with this id (the first, when None); UserError naming the known ids otherwise."""
@@ -176,4 +198,4 @@ def load_index(directory: Path, expected_model: str | None = None, milvus_uri: s
     )
 
 
-__all__ = ["FORMAT", "Index", "doc_from_json", "doc_to_json", "load_index", "sha256_file"]
+__all__ = ["FORMAT", "Index", "close_all", "doc_from_json", "doc_to_json", "load_index", "sha256_file"]

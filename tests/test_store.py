@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag import builds
+from rag import builds, store
 from rag.config import Settings
 from rag.errors import CorpusError, IndexProblem, UserError
 from rag.indexer import build_index, update_index
 from rag.store import load_index
+from rag.stores import StoreOptions, create
 from rag.types import Locator
 
 
@@ -245,3 +248,63 @@ def test_a_newer_version_supersedes_the_older_for_answers(
     old_id = by_version["2019-01-01"].doc_id
     assert index.document(old_id).section(("第二条",)) is not None
     assert {h.chunk.doc_id for h in pipe.retriever.search("鼓励发展", doc_ids=[old_id]).hits} == {old_id}
+
+
+def _lock_held(lock: Path) -> bool:
+    """Is the flock on Milvus Lite's LOCK file taken (by this process's open database or another)?"""
+    with lock.open("a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
+
+@pytest.mark.slow
+def test_index_close_releases_milvus_lite(fake_settings: Settings, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = replace(fake_settings, vector_store="milvus")
+    build_index(settings, embedder=fake_embedder)  # the build closes its own store: the folder is free
+    lock = _build(settings) / "vectors" / "milvus.db" / "LOCK"
+    assert not _lock_held(lock)
+    with load_index(settings.index_path) as index:
+        assert index.vectors.count() == len(index.chunks)
+        assert _lock_held(lock)  # Lite's server runs in this process and holds its folder
+    assert not _lock_held(lock)
+    index.close()  # twice is fine
+    store.close_all()
+
+
+def _collections(uri: str) -> list[str]:
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(uri=uri)
+    try:
+        return sorted(client.list_collections())
+    finally:
+        client.close()
+
+
+def _collection_of(build: Path) -> str:
+    return str(json.loads((build / "vectors" / "milvus.json").read_text("utf-8"))["collection"])
+
+
+@pytest.mark.slow
+def test_pruned_builds_drop_their_server_collections(tmp_path: Path, fake_settings: Settings, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    # A Milvus Lite file outside the index folder stands in for a Milvus server: every build keeps its
+    # vectors in a collection of its own there, which deleting the build folder alone would leave behind.
+    uri = str(tmp_path / "server.db")
+    settings = replace(fake_settings, vector_store="milvus", milvus_uri=uri)
+    build_index(settings, embedder=fake_embedder)
+    first = _collection_of(_build(settings))
+    assert _collections(uri) == [first]
+    # A build killed after creating its collection leaves a temp folder naming it.
+    killed = settings.index_path / ".tmp-killed"
+    create("milvus", StoreOptions(dim=fake_embedder.dim, milvus_uri=uri), killed / "vectors").close()
+    assert len(_collections(uri)) == 2
+    build_index(settings, embedder=fake_embedder)
+    live = _build(settings)
+    assert _collections(uri) == [_collection_of(live)] != [first]
+    assert sorted(p.name for p in settings.index_path.iterdir() if p.is_dir()) == [live.name]
+    with load_index(settings.index_path, milvus_uri=uri) as index:
+        assert index.vectors.count() == len(index.chunks)

@@ -17,6 +17,7 @@ milvus.json records that choice, the collection and the dimension; never the URI
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 import uuid
@@ -53,6 +54,7 @@ INSERT_BATCH = 10_000
 # ids per "already present?" query; Milvus expressions get slow with huge IN lists.
 QUERY_BATCH = 1_000
 SERVER_TIMEOUT = 10.0
+log = logging.getLogger("rag.stores.milvus")
 
 # Lite servers this process started, by db path, with how many open stores use each: closing one store
 # must not pull the server out from under another store opened on the same folder.
@@ -207,6 +209,9 @@ class MilvusStore(VectorStore):
                 client.drop_collection(collection)
             # Strong: a search right after an insert or delete sees it (the server default lags).
             client.create_collection(collection, schema=schema, index_params=index, consistency_level="Strong")
+        if not lite:
+            # Named at once, so that a build killed before save() can still have its collection dropped.
+            store._write_meta(directory, count=None)
         return store
 
     @classmethod
@@ -253,6 +258,10 @@ class MilvusStore(VectorStore):
             self.close()
             if directory != self.directory:
                 shutil.copytree(self.directory / LITE_DB, directory / LITE_DB, dirs_exist_ok=True)
+        self._write_meta(directory, count)
+        self._files = _files_under(directory, self.lite)
+
+    def _write_meta(self, directory: Path, count: int | None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         meta = {
             "format": FORMAT,
@@ -262,7 +271,6 @@ class MilvusStore(VectorStore):
             "count": count,
         }
         (directory / META_FILE).write_text(json.dumps(meta, indent=2), "utf-8")
-        self._files = _files_under(directory, self.lite)
 
     def _list_files(self) -> list[str]:
         return _files_under(self.directory, self.lite)
@@ -271,10 +279,11 @@ class MilvusStore(VectorStore):
         return list(self._files)
 
     def drop(self) -> None:
-        """Delete the collection (for a server collection no build uses any more)."""
+        """Delete the collection (for a server collection no build uses any more); none there is fine."""
         client = self._connect()
         with self._errors("dropping the collection"):
-            client.drop_collection(self.collection)
+            if client.has_collection(self.collection):
+                client.drop_collection(self.collection)
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -345,3 +354,29 @@ def _files_under(directory: Path, lite: bool) -> list[str]:
             if p.is_file() and p.name != "LOCK"
         )
     return names
+
+
+def drop_build_collection(build: Path, uri: str) -> bool:
+    """Drop the server collection of a build folder about to be deleted; True when one was dropped.
+
+    A Lite database lives inside the folder and goes with it; a server collection would outlive it,
+    holding every vector of a build nobody can load any more. Best effort: an unreachable server is
+    logged, not raised (the build being published or cleaned up must not fail for it).
+    """
+    meta_file = build / "vectors" / META_FILE
+    try:
+        meta = json.loads(meta_file.read_text("utf-8"))
+        collection, dim = str(meta["collection"]), int(meta["dim"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if meta.get("location") != "uri" or not uri:
+        return False
+    store = MilvusStore(StoreOptions(dim=max(dim, 1), milvus_uri=uri), build / "vectors", collection, lite=False)
+    try:
+        store.drop()
+        return True
+    except StoreError as e:
+        log.warning("could not drop Milvus collection %s of removed build %s: %s", collection, build.name, e)
+        return False
+    finally:
+        store.close()
