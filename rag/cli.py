@@ -57,6 +57,8 @@ def _progress(quiet: bool) -> Any:
 def _built(settings: Settings, manifest: dict[str, Any], verb: str) -> int:
     c = manifest["counts"]
     e = manifest.get("embedded", {})
+    for warning in manifest.get("warnings", ()):  # e.g. a file without headings, indexed as one unit
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{verb} {settings.index_path}: {c['documents']} document(s), {c['chunks']} chunks, {c['sentences']} sentences"
         f" ({e.get('chunks', 0)} chunks and {e.get('sentences', 0)} sentences embedded), "

@@ -251,7 +251,9 @@ def update_index(
             for kind, keys in wanted.items()
         }
         manifest = _write(settings, dim, docs, sources, chunks, stack, sparse)
-        return {**manifest, "embedded": {kind: len(keys) for kind, keys in missing.items()}}
+        # Warnings about the files just read (e.g. no headings: one unit), for the caller to show; not stored.
+        warnings = [f"{d.path}: {w}" for d in fresh_docs for w in d.warnings]
+        return {**manifest, "embedded": {kind: len(keys) for kind, keys in missing.items()}, "warnings": warnings}
 
 
 def _known_vectors(old: Index | None) -> dict[tuple[str, str], np.ndarray]:

@@ -264,7 +264,9 @@ def _continues(a: _Line, b: _Line, a_page: int, b_page: int, layout: _Layout) ->
         return False
     if b.x0 > b_left + _INDENT * size:  # a first line; or the rest of a centred title that filled line a
         centred = abs((b.x0 - b_left) - (b_left + layout.width - b.x1)) <= size
-        return centred and a.x0 <= a_left + _INDENT * size
+        # A paragraph's last line can end within _RAGGED of the margin, and the next paragraph's indented first
+        # line (ragged, not justified) can look centred: a line ending a sentence is never half of a title.
+        return centred and a.x0 <= a_left + _INDENT * size and not _SENTENCE_END.search(a.text.strip())
     if layout.indents:
         # Paragraphs start indented, so a line at the margin after a full line goes on, even one that starts
         # "第二十条" or "(三)" (cross-references wrap there) or follows a full stop at the very end of a line.
