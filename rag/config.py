@@ -69,8 +69,11 @@ class Settings:
     min_focus_coverage: float = _f(
         0.05, "refuse when less of the question's content than this is known to the documents", range=(0, 1)
     )
-    min_term_similarity: float = _f(
-        0.89, "cosine at which a question term counts as covered by a word of the evidence", range=(0, 1)
+    min_term_sigma: float = _f(
+        4.5,
+        "a question term is covered by an evidence word this many standard deviations above its mean "
+        "similarity to the documents' vocabulary",
+        range=(0.0, 50.0),
     )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)

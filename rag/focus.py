@@ -16,7 +16,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Function words of questions: what is asked *how*, never *what about*.
+# Function words of questions, standard and colloquial (啥, 咋, 大伙): what is asked *how*, never *what about*.
 _QUESTION_WORDS = _words(
     """
     什么 哪些 哪个 哪里 哪儿 哪 怎么 怎么样 怎样 如何 多少 多大 多久 几 是否 有没有 有无 吗 呢 吧 啊 呀 谁 为什么
@@ -25,6 +25,7 @@ _QUESTION_WORDS = _words(
     问题 内容 具体 主要 相关 有关 哪方面 目前 现在 如今 今后 以后 将来 未来 打算 计划 规划 纲要 本 里 中 上 下 提到
     提出 说 讲 写 给 让 把 被 对 从 到 为 以 于 之 等 个 么 嘛 哦 怎么办 好 多 少 大 小 新 更 最 很 一 二 三 两
     些 样 种 项 东西 事 事情 工作 举措 措施 政策 发展 建设 还有 另外 以及 此外 那么 然后
+    啥 咋 咋样 咋办 干吗 干嘛 大伙 大伙儿 大家伙 俺 俺们 呗 事儿 点儿 玩意 玩意儿 不 没 着
     """
 )
 _LATIN_STOP = _words(
@@ -45,7 +46,7 @@ _WANTS = {
     ),
     # "谁来…" is usually rhetorical (谁来照顾老人): only a question naming a body or person asks "who".
     "who": re.compile(
-        r"是谁|由谁|哪位|哪个(部门|单位|机构|公司|企业)|\bwho (is|are|was|will)\b|which (department|agency|office)",
+        r"是谁|由谁|哪位|哪(个|家|一家)(部门|单位|机构|公司|企业|机关)|哪家|\bwho (is|are|was|will)\b|which (department|agency|office)",
         re.I,
     ),
 }
@@ -58,10 +59,16 @@ _HAS = {
     "who": re.compile(r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团)"),
 }
 # Questions about the document itself (who approved or issued it, when, for which period).
+_DOC = r"(规划|纲要|文件|条例|意见|办法|报告|通知|这份|本文|它)"
 _ABOUT_DOCUMENT = re.compile(
-    r"(规划|纲要|文件|条例|意见|办法|报告|这份|本文|它)[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|实施日期)"
+    _DOC + r"[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|实施日期)"
     r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期|时间范围|规划(的)?(期限|年限|时段)"
-    r"|(which|what) (meeting|body|agency)|who (approved|issued|published)|when was (the|this) (plan|document)",
+    # Its period, its source or issuing office, its role: attributes of the document, not of a topic.
+    + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
+    r"|(来源|发文|发布|印发)(部门|单位|机关|机构|时间|日期)"
+    r"|(which|what) (meeting|body|agency|office)|who (approved|issued|published)"
+    r"|when was (the|this) (plan|document|notice)|(notice|document|plan)\b.{0,40}\b(issued|published|approved)"
+    r"|\bsource (office|department)\b|which office|what years|which years|period (of|does) the plan",
     re.I,
 )
 _FUTURE = re.compile(
@@ -158,11 +165,12 @@ def coverage(
     corpus: str,
     salience: Mapping[str, float] | Callable[[str], float],
     similar: Callable[[str], float],
-    min_similarity: float,
+    min_sigma: float,
 ) -> Coverage:
     """Each content term is covered when the evidence holds it, or when its embedding is close to the evidence.
 
-    `similar(term)` is the best cosine between the term and the evidence's sentences; `salience(term)`
+    `similar(term)` is how far the term's best match among the evidence's words stands out (in standard
+    deviations of its similarity to the documents' vocabulary, see Pipeline._similar); `salience(term)`
     weighs terms (rare words say more than common ones; a word no document holds weighs most).
     """
     weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
@@ -173,7 +181,7 @@ def coverage(
     for t in terms:
         w = weigh(t)
         total += w
-        if t in evidence_l or similar(t) >= min_similarity:
+        if t in evidence_l or similar(t) >= min_sigma:
             covered.append(t)
             got += w
         elif t in corpus_l:

@@ -66,14 +66,21 @@ class Pipeline:
         self._embed_lock = threading.Lock()
 
     def _similar(self, term: str, evidence: str) -> float:
-        """Best cosine between a question term and the evidence's own words (query-to-query vectors)."""
+        """How far the term's best match among the evidence's words stands out, in standard deviations.
+
+        Cosines between short texts are compressed (e5 puts almost any two words above 0.85), so a raw
+        threshold cannot tell 看病 ~ 医疗 from 天气 ~ 大气. Measured against the term's similarity to the
+        whole vocabulary of the documents, a true counterpart stands far out and a chance one does not.
+        """
         rows = self.index.word_rows
         words = {w for w in self.index.sparse.tokenizer(evidence) if w in rows}
         if not words:
             return 0.0
         with self._embed_lock:
             qv = self.embedder.embed_queries([term])[0]
-        return float((self.index.vocabulary_vectors[[rows[w] for w in words]] @ qv).max())
+        sims = self.index.vocabulary_vectors @ qv
+        best = float(sims[[rows[w] for w in words]].max())
+        return (best - float(sims.mean())) / max(float(sims.std()), 1e-6)
 
     def _evidence(self, draft: Draft) -> str:
         """The cited sections' text: what the question's terms must be found in."""

@@ -205,7 +205,7 @@ class Policy:
             self.corpus_text,
             self.salience,
             (lambda t: similar(t, evidence)) if similar else (lambda t: 0.0),
-            self.settings.min_term_similarity,
+            self.settings.min_term_sigma,
         )
 
     def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:

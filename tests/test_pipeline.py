@@ -101,3 +101,49 @@ def test_stream_and_ask_are_one_chain(real_pipeline) -> None:  # type: ignore[no
     assert all(isinstance(p, str) for p in pieces)  # extractive answers have no preview pieces
     asked = real_pipeline.ask(question)
     assert answer.text == asked.text and answer.citations == asked.citations
+
+
+def test_term_matches_are_judged_against_the_vocabulary(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Raw cosines between short words are all high; only a true counterpart stands out from the
+    # term's similarity to the rest of the plan's vocabulary.
+    sigma = real_pipeline.settings.min_term_sigma
+    assert real_pipeline._similar("看病", "完善基层医疗服务") >= sigma
+    assert real_pipeline._similar("地铁", "推进轨道交通建设") >= sigma
+    assert real_pipeline._similar("迪士尼", "发展旅游和娱乐产业") < sigma
+    assert real_pipeline._similar("彩票", "发展农村和乡村产业") < sigma
+
+
+def test_scope_words_do_not_steer_retrieval(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Naming the district, the period or the plan says nothing about which section answers.
+    for topic in ["电竞产业有什么发展？", "物流园区以后怎么发展？", "停车难怎么解决？"]:
+        plain = real_pipeline.ask(topic)
+        for framed in [f"二道区{topic}", f"二道区“十四五”规划里，{topic}"]:
+            assert real_pipeline.ask(framed).citations[0].loc == plain.citations[0].loc, framed
+
+
+def test_topical_answers_never_quote_metadata_or_headings(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """Over every Erdao dev and test question: the notice, the title and the headings answer only
+    questions about the document itself."""
+    from pathlib import Path
+
+    from eval.dataset import load
+    from rag import focus
+    from rag.generate.extractive import metadata_sentences
+
+    index = real_pipeline.index
+    meta = {index.sentences[i].text for i in metadata_sentences(index)}
+    assert any("印发" in t for t in meta) and any("主要阐明" in t for t in meta)
+    headings = {t for d in index.documents for s in d.sections for t in s.titles if t}
+    root = Path(__file__).resolve().parents[1] / "eval" / "datasets"
+    items = [i for split in ("dev", "test") for p in sorted((root / split).glob("erdao*.jsonl")) for i in load(p)]
+    assert len(items) > 300
+    checked = 0
+    for item in items:
+        if item.type == "preamble" or focus.about_document(item.question):
+            continue
+        answer = real_pipeline.ask(item.question)
+        checked += not answer.refused
+        for s in answer.sentences:
+            assert s.text.rstrip("。") not in headings, (item.id, s.text)
+            assert all(c.quote not in meta for c in s.citations), (item.id, s.text)
+    assert checked > 150

@@ -163,6 +163,22 @@ def test_questions_about_the_document_itself() -> None:
     assert focus.about_document("这个规划是哪次会议批准的？") and focus.about_document("纲要由哪个部门印发？")
     assert focus.about_document("Which meeting approved the plan?")
     assert not focus.about_document("温泉康养基地怎么建？")
+    # Its period, its source office, its role are attributes of the document too.
+    assert focus.about_document("这份纲要管到哪一年到哪一年？") and focus.about_document("这个文件的发文机关是哪个？")
+    assert focus.about_document("这份通知的来源是哪里？") and focus.about_document("What years does the outline cover?")
+    assert not focus.about_document("温泉康养基地的定位是什么？")
+
+
+def test_who_questions_name_a_body_or_person() -> None:
+    assert focus.wants("温泉基地由哪家公司运营？") == "who" and focus.wants("哪家单位负责冰雪节？") == "who"
+    assert not focus.holds("who", "发展冰雪旅游。") and focus.holds("who", "由甲区文化旅游局负责。")
+
+
+def test_colloquial_function_words_are_not_content() -> None:
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [(w, "n") for w in ["大伙", "啥", "温泉", "咋", "干吗"]]
+
+    assert focus.content_terms("大伙啥温泉咋干吗", tag, lambda w: 0) == ["温泉"]
 
 
 def test_tense_of_questions_and_sentences() -> None:
