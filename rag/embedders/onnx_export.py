@@ -19,6 +19,7 @@ The folder is written aside and renamed into place, so a crash never leaves a ha
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ import numpy as np
 
 from rag.embedders import e5_prefixes
 from rag.embedders.onnx_runtime import FORMAT, META_FILE, OnnxEmbedder, Precision, is_complete
+from rag.embedders.vocab_tiers import write_tiers
 from rag.errors import IndexProblem
 
 # Probe strings for the post-export check: Chinese plan prose, a question, English, full-width forms.
@@ -207,6 +209,8 @@ def export_onnx(
             fp32.unlink()
         shutil.copyfile(spec.transformer / "tokenizer.json", tmp / "tokenizer.json")
         q, p = e5_prefixes(name)
+        with contextlib.suppress(ValueError):  # a non-unigram tokenizer has no tiers: the full one does all
+            write_tiers(tmp, (q, p))  # smaller tokenizers for a fast cold start (rag.embedders.vocab_tiers)
         meta: dict[str, Any] = {
             "format": FORMAT,
             "name": name,

@@ -8,6 +8,7 @@ so the output is the sentence vector), tokenizer.json, and embedder.json describ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -16,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rag.embedders.vocab_tiers import TIERS_DIR, TieredTokenizer, write_tiers
 from rag.errors import IndexProblem
 
 META_FILE = "embedder.json"
@@ -75,12 +77,15 @@ class OnnxEmbedder:
     # Padded tokens per run. Larger batches barely help on 2 cores and widen int8's per-batch
     # activation range (the dynamic quantisation scale is taken over the whole batch).
     batch_tokens = 2048
+    # onnxruntime sessions and `tokenizers` may be called from several threads at once: a server's
+    # answer threads run their queries side by side (one core each) instead of queueing for a lock.
+    reentrant = True
 
     def __init__(self, folder: Path, name: str | None = None, threads: int = 2) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401  (only checked here; rag.embedders.vocab_tiers loads it)
         except ImportError as e:
             raise ImportError(
                 "the onnx embedding backend needs onnxruntime and tokenizers: pip install onnxruntime tokenizers"
@@ -98,39 +103,47 @@ class OnnxEmbedder:
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.log_severity_level = 3  # no "removing initializer" chatter on stderr
-        # Cold start: onnxruntime releases the GIL while it builds the session and `tokenizers` holds it
-        # while it builds the 250k-piece vocabulary, so the two load side by side on two cores.
-        box: dict[str, Any] = {}
-
-        def build() -> None:
-            try:
-                box["session"] = ort.InferenceSession(
-                    str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"]
-                )
-            except Exception as e:  # re-raised below, in the caller's thread
-                box["error"] = e
-
-        loader = threading.Thread(target=build, name="onnx-session", daemon=True)
-        loader.start()
+        # Cold start: onnxruntime releases the GIL while it builds the session (~0.6 s), so the session
+        # is built on a thread and waited for at the first embedding; the caller meanwhile loads the
+        # index and the tokenizer. A model that cannot be loaded is an IndexProblem at that first call.
+        self._box: dict[str, Any] = {}
+        self._loader = threading.Thread(target=self._build, args=(ort, opts), name="onnx-session", daemon=True)
+        self._loader.start()
         try:
-            self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        except Exception as e:
-            box.setdefault("error", e)
-        loader.join()
-        if "error" in box:  # onnxruntime and tokenizers raise their own types for a damaged file
-            err = box["error"]
-            first = (str(err).strip().splitlines() or [""])[0][:200]
-            raise IndexProblem(
-                f"cannot load embedding model {str(folder)!r} ({type(err).__name__}: {first}); "
-                "delete the folder to rebuild it"
-            ) from None
-        self._session = box["session"]
-        # The model's own limit (512 positions); longer passages are cut, as sentence-transformers does.
-        self._tok.enable_truncation(int(meta["max_tokens"]))
-        self._tok.no_padding()
+            if not (folder / TIERS_DIR / "tiers.json").is_file():
+                # Exports before the tiers existed get them here, once. If they cannot be written (a
+                # read-only cache, another tokenizer type), the full tokenizer encodes everything.
+                with contextlib.suppress(OSError, ValueError):
+                    write_tiers(folder, (self._q, self._p))
+            self._tok = TieredTokenizer(folder, int(meta["max_tokens"]))
+        except Exception as e:  # tokenizers raises its own types for a damaged file
+            raise self._problem(e) from None
+
+    def _build(self, ort: Any, opts: Any) -> None:
+        try:
+            self._box["session"] = ort.InferenceSession(
+                str(self.folder / "model.onnx"), opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as e:  # re-raised in the caller's thread, by _session_ready()
+            self._box["error"] = e
+
+    def _problem(self, err: BaseException) -> IndexProblem:
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        return IndexProblem(
+            f"cannot load embedding model {str(self.folder)!r} ({type(err).__name__}: {first}); "
+            "delete the folder to rebuild it"
+        )
+
+    def ready(self) -> OnnxEmbedder:
+        """Wait until the model is loaded; IndexProblem if it cannot be. Every embedding call does this."""
+        if "session" not in self._box:
+            self._loader.join()
+            if "error" in self._box:
+                raise self._problem(self._box["error"])
+        return self
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
-        return [e.ids for e in self._tok.encode_batch(texts)]
+        return self._tok.ids(texts)
 
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Tokens each passage takes, prefix and special tokens included (for length-sorted batching)."""
@@ -141,6 +154,7 @@ class OnnxEmbedder:
         if not texts:
             return out
         ids = self._ids(texts)
+        session = self.ready()._box["session"]
         for rows in batches([len(x) for x in ids], self.batch_tokens):
             width = max(len(ids[i]) for i in rows)
             input_ids = np.full((len(rows), width), self._pad, np.int64)
@@ -148,7 +162,7 @@ class OnnxEmbedder:
             for r, i in enumerate(rows):
                 input_ids[r, : len(ids[i])] = ids[i]
                 mask[r, : len(ids[i])] = 1
-            out[rows] = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+            out[rows] = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
         return out
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
