@@ -2,7 +2,7 @@
 
 Plans, opinions, reports, laws and regulations all number their headings from one small repertoire:
 第X编/分编/篇/章/节/条 (ranked: they nest by rank), 一、 （一） 1. （1） ① (enumerations: they nest by
-order of first appearance, which the parser decides) and 专栏N boxes. Adding a style is one row in
+order of first appearance, which the parser decides), 专栏N boxes and 附件 annexes. Adding a style is one row in
 STYLES, never code per document type. Pure: no I/O, no knowledge of the document around the line.
 """
 
@@ -54,6 +54,8 @@ STYLES: tuple[Style, ...] = (
     _ranked("章", 3),
     _ranked("节", 4),
     Style("条", re.compile(f"第{_S}*{_NUM}{_S}*条(?:之[{_CN}]+)?"), 5, leaf=True, run_in="article"),
+    # An annex (附件三：…, 附件2, 附：名单) follows the body at the top level, whatever was open before it.
+    Style("附件", re.compile(f"附(?:件{_S}*(?:[0-9０-９]+|[{_CN}]+)?)?(?=[：:]|{_S}|$)"), -1),
     Style("专栏", re.compile(f"专栏{_S}*(?:[0-9０-９{_CN}]+(?:[-－.．][0-9０-９]+)*)?"), leaf=True),
     Style("一、", re.compile(f"[{_CN}]+{_S}*、"), run_in="titled", max_title=40),
     Style("（一）", re.compile(f"[（(]{_S}*[{_CN}]+{_S}*[)）]"), run_in="titled", max_title=40),

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from rag.grammar import Heading, classify, cn_to_int, find_toc, is_grammar, strip_markdown
+from rag.numbering import settle_runs
 from rag.types import Document, Paragraph, Section
 
 __all__ = ["ParseError", "cn_to_int", "doc_id_for", "parse"]
@@ -92,6 +93,8 @@ def _cut(stack: list[_Open], h: Heading) -> int:
             if lvl is not None and lvl >= h.level and not (is_grammar(h) and is_grammar(o.heading)):
                 return i
     rank = h.style.rank
+    if rank is not None and rank < 0:
+        return 0  # an annex closes everything: the body is over
     for i, o in enumerate(stack):
         if rank is not None and o.heading.style.rank is not None and o.heading.style.rank >= rank:
             return i  # a ranked heading closes the open one of its rank or deeper
@@ -122,6 +125,7 @@ def parse(
     ends = [line.end for line in lines]
     levels = {bisect.bisect_left(ends, off) - (info + 1): lvl for off, lvl in hints if off <= ends[-1]}
     heads = [classify(line.text, levels.get(i)) for i, line in enumerate(body)]
+    settle_runs([line.text for line in body], heads)
     # A lone top-level line the grammar does not know, before any heading, is the title ("# 标题", an <h1>).
     tops = [i for i, h in enumerate(heads) if h and h.level == 1 and not is_grammar(h)]
     if len(tops) == 1 and not any(heads[: tops[0]]):

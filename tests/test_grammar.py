@@ -54,6 +54,10 @@ HEADINGS = [
     ("（1）数据要素市场", "（1）", "（1）", "数据要素市场", None),
     ("①人工智能", "①", "①", "人工智能", None),
     ("#### 第五节 生活、卫生。", "节", "第五节", "生活、卫生。", None),  # a markdown heading even with 。
+    ("附件三：在香港特别行政区实施的全国性法律", "附件", "附件三", "在香港特别行政区实施的全国性法律", None),
+    ("附件 2", "附件", "附件2", "", None),
+    ("## 附件一", "附件", "附件一", "", None),
+    ("附：内地仲裁委员会名单", "附件", "附", "内地仲裁委员会名单", None),
 ]
 
 NOT_HEADINGS = [
@@ -73,6 +77,9 @@ NOT_HEADINGS = [
     "（2022年3月25日）",
     "专栏内容见附表，此处不再赘述，请参阅相关文件以获取更多信息并认真贯彻落实。",
     "目录",
+    "附件三所列全国性法律的决定",  # a title wrapped before 附件三, not an annex
+    "附件所列的项目，按照国家规定执行。",
+    "附则",
     "",
 ]
 
@@ -106,7 +113,7 @@ def test_markdown_level_and_hints() -> None:
 
 def test_style_table() -> None:
     ranked = [s.key for s in sorted((s for s in STYLES if s.rank is not None), key=lambda s: s.rank or 0)]
-    assert ranked == ["编", "分编", "篇", "章", "节", "条"]
+    assert ranked == ["附件", "编", "分编", "篇", "章", "节", "条"]
     assert [s.key for s in STYLES if s.enumerated] == ["一、", "（一）", "1.", "（1）", "①"]
     assert {s.key for s in STYLES if s.leaf} == {"条", "专栏"}
 

@@ -500,3 +500,79 @@ def test_doc_id_for() -> None:
     assert doc_id_for("北京市优化营商环境条例(2024-03-28).md") == "北京市优化营商环境条例-2024-03-28"
     assert doc_id_for("刑法修正案（十二）(2023-12-29).md") == "刑法修正案-十二-2023-12-29"
     assert doc_id_for("My Plan.PDF") == "my-plan" and doc_id_for("《》.txt") == "doc"
+
+
+def law(rel: str) -> tuple[str, Document]:
+    text = (LAW / rel).read_text(encoding="utf-8")
+    return text, parse(text, doc_id_for(rel), str(LAW / rel), fmt="markdown")
+
+
+def outline(doc: Document) -> list[tuple[tuple[str, ...], str]]:
+    """Each section's path and the start of its text."""
+    return [(s.path, s.paragraphs[0].text[:7] if s.paragraphs else "") for s in doc.sections]
+
+
+def test_numbered_sentences_of_a_decision_are_units() -> None:
+    # 一、 is a titled heading, 二、 and 三、 are sentences: they are items of the same run, not text of 一、.
+    _, doc = law(
+        "DLC/北京地方法规/地方性法规/北京/北京市人民代表大会常务委员会关于北京市耕地占用税适用税额的决定(2019-07-26).md"
+    )
+    assert outline(doc)[1:] == [
+        (("一、",), "朝阳区、海淀区"),
+        (("二、",), "北京市人均耕地"),
+        (("三、",), "北京市对占用园"),
+    ]
+    assert doc.section(("一、",)).titles == ("北京市各区耕地占用税的适用税额",)  # type: ignore[union-attr]
+    assert doc.section(("二、",)).titles == ("",) and not doc.warnings  # type: ignore[union-attr]
+    # Every item a sentence: all of them units (the file was "one unit, no headings" before).
+    _, doc = law("DLC/北京地方法规/地方性法规/北京/关于议案的若干暂行规定(2010-12-23).md")
+    assert [s.path for s in doc.sections[1:]] == [(f"{cn(n)}、",) for n in range(1, 9)] and not doc.warnings
+    assert doc.section(("四、",)).text.startswith("北京市人民代表大会常务委员会主任会议")  # type: ignore[union-attr]
+    # An amendment: three sentence items, then "四、本修正案自公布之日起施行。", which is an item too, not a title.
+    _, doc = law("刑法/刑法修正案（五）.md")
+    assert outline(doc)[1:] == [
+        (("一、",), "在刑法第一百七"),
+        (("二、",), "将刑法第一百九"),
+        (("三、",), "在刑法第三百六"),
+        (("四、",), "本修正案自公布"),
+    ]
+    art = doc.section(("一、",))
+    assert art is not None and art.paragraphs[1].text.startswith("“（一）明知是伪造的信用卡")  # a quoted 项 stays text
+    # The first item a sentence, the rest titled: the first is an item too, not preamble.
+    _, doc = law("DLC/河南地方法规/地方性法规/河南/河南省人民代表大会常务委员会关于进一步加强水污染防治工作的决议.md")
+    assert [s.path for s in doc.sections[1:]] == [("一、",), ("二、",), ("三、",), ("四、",)]
+    assert doc.sections[0].text.endswith("特作如下决议：")
+
+
+def test_sentences_starting_with_numbers_out_of_order_stay_text() -> None:
+    text = "某市决定\n一、本市加强水污染防治工作，全面落实河长制。\n各区要抓好落实。\n三、各区应当划定河湖管理范围，并向社会公布。\n"
+    doc = parse(text)
+    assert len(doc.sections) == 1 and doc.warnings  # a lone 一、 sentence and a 三、: no run, no units
+    text = "某市决定\n一、本市加强水污染防治工作，全面落实河长制。\n二、本决定自公布之日起施行。\n"
+    assert [s.path for s in parse(text).sections] == [(), ("一、",), ("二、",)]
+
+
+def test_annexes_follow_the_body_at_the_top() -> None:
+    # "附件：矿产资源分类细目" then "附件": one annex, not the text of the last article, and no duplicate path.
+    _, doc = law("行政法规/矿产资源法实施细则(1994-03-26).md")
+    (last,) = [s for s in doc.sections if s.path[-1:] == ("第四十六条",)]
+    assert last.text == "本细则自发布之日起施行。"
+    intro, *annex = [s for s in doc.sections if s.path[:1] == ("附件",)]
+    assert intro.kind == "intro" and intro.path == ("附件",)
+    assert [(s.path, s.titles) for s in annex] == [
+        (("附件", f"({cn(n)})"), ("矿产资源分类细目", title))
+        for n, title in enumerate(["能源矿产", "金属矿产", "非金属矿产", "水气矿产"], 1)
+    ]
+    assert annex[0].text.startswith("煤、煤成气") and not doc.warnings
+    # Eleven numbered sentences, then "附：" and a list whose own 一、 二、 sit under the annex.
+    _, doc = law("司法解释/最高人民法院关于内地与香港特别行政区相互执行仲裁裁决的安排(2000-01-24).md")
+    paths = [s.path for s in doc.sections]
+    assert paths[1:12] == [(f"{cn(n)}、",) for n in range(1, 12)]
+    assert ("附", "一、") in paths and ("附", "二、") in paths and not doc.warnings
+    seven = doc.section(("七、",))
+    assert seven is not None and len(seven.paragraphs) == 8  # its (一)-(五) are 项, not headings
+    # Annexes named 附件一 … 附件三 in the Basic Law: each its own unit after the last article.
+    _, doc = law("宪法相关法/香港特别行政区基本法(1990-04-04).md")
+    tops = [s.path[0] for s in doc.sections if s.path]
+    assert [t for t in dict.fromkeys(tops) if t.startswith("附件")] == ["附件一", "附件二", "附件三"]
+    assert doc.section(("第九章", "第一百六十条")) is not None
