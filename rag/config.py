@@ -75,6 +75,12 @@ class Settings:
         "similarity to the documents' vocabulary",
         range=(0.0, 50.0),
     )
+    expand_sigma: float = _f(
+        5.5,
+        "BM25 also reads the plan's word for a question word it never uses when that word stands out by "
+        "this many standard deviations (看病 → 医疗)",
+        range=(0.0, 50.0),
+    )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
     )

@@ -46,7 +46,8 @@ _WANTS = {
     ),
     # "谁来…" is usually rhetorical (谁来照顾老人): only a question naming a body or person asks "who".
     "who": re.compile(
-        r"是谁|由谁|哪位|哪(个|家|一家)(部门|单位|机构|公司|企业|机关)|哪家|\bwho (is|are|was|will)\b|which (department|agency|office)",
+        r"是谁|由谁|哪位|哪(个|家|一家)(部门|单位|机构|公司|企业|机关)|哪家"
+        r"|\bwho (is|are|was|will)\b|which (department|agency|office)",
         re.I,
     ),
 }
@@ -64,7 +65,7 @@ _ABOUT_DOCUMENT = re.compile(
     _DOC + r"[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|实施日期)"
     r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期|时间范围|规划(的)?(期限|年限|时段)"
     # Its period, its source or issuing office, its role: attributes of the document, not of a topic.
-    + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
+     + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
     r"|(来源|发文|发布|印发)(部门|单位|机关|机构|时间|日期)"
     r"|(which|what) (meeting|body|agency|office)|who (approved|issued|published)"
     r"|when was (the|this) (plan|document|notice)|(notice|document|plan)\b.{0,40}\b(issued|published|approved)"

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rag import focus, prompts, questions, scope
+from rag import focus, prompts, questions, scope, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -68,21 +68,27 @@ class Pipeline:
         self._embed_lock = threading.Lock()
 
     def _similar(self, term: str, evidence: str) -> float:
-        """How far the term's best match among the evidence's words stands out, in standard deviations.
-
-        Cosines between short texts are compressed (e5 puts almost any two words above 0.85), so a raw
-        threshold cannot tell 看病 ~ 医疗 from 天气 ~ 大气. Measured against the term's similarity to the
-        whole vocabulary of the documents, a true counterpart stands far out and a chance one does not.
-        """
+        """How far the term's best match among the evidence's words stands out (rag.vocab.standout)."""
         rows = self.index.word_rows
         words = {w for w in self.index.sparse.tokenizer(evidence) if w in rows}
         if not words:
             return 0.0
         with self._embed_lock:
             qv = self.embedder.embed_queries([term])[0]
-        sims = self.index.vocabulary_vectors @ qv
-        best = float(sims[[rows[w] for w in words]].max())
-        return (best - float(sims.mean())) / max(float(sims.std()), 1e-6)
+        return vocab.standout(self.index.vocabulary_vectors @ qv, [rows[w] for w in words])
+
+    def _plan_words(self, text: str) -> list[str]:
+        """The plan's own words for the question's content words it never uses (看病 → 医疗), for BM25."""
+        rows, corpus = self.index.word_rows, self.policy.corpus_text
+        terms = [t for t in focus.content_terms(text, self.policy.tag, self.policy.general_freq) if t not in corpus]
+        if not terms or not rows:
+            return []
+        with self._embed_lock:
+            vecs = self.embedder.embed_queries(terms)
+        found = vocab.counterparts(
+            vecs, self.index.vocabulary_vectors, self.index.vocabulary, self.settings.expand_sigma
+        )
+        return [w for w in found if w]
 
     def _evidence(self, draft: Draft) -> str:
         """The cited sections' text: what the question's terms must be found in."""
@@ -123,7 +129,8 @@ class Pipeline:
         text = request.topic or request.question
         with self._embed_lock:
             qv = self.retriever.embed(text)
-        r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids)
+        lexical = " ".join([text, *self._plan_words(text)])
+        r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         return Retrieval(**{**r.__dict__, "steered": request.steered})
 
     def stream(

@@ -55,13 +55,15 @@ class Retriever:
         top_k: int | None = None,
         query_vector: np.ndarray | None = None,
         doc_ids: Collection[str] | None = None,
+        lexical: str | None = None,
     ) -> Retrieval:
+        """Fused dense + BM25 ranking; `lexical` is what BM25 reads when it differs from the question."""
         qv = self.embed(question) if query_vector is None else query_vector
         k = self.settings.candidates
         allowed = self.index.answerable_rows(doc_ids)
         if allowed is not None:
             k = min(len(self.index.chunks), k * 4)  # filtering after the fact: look deeper
-        ids, dense, sparse = self._candidates(question, qv, k)
+        ids, dense, sparse = self._candidates(lexical or question, qv, k)
         if allowed is not None:
             mask = np.isin(ids, allowed)
             ids, dense, sparse = ids[mask], dense[mask], sparse[mask]

@@ -111,6 +111,9 @@ def test_term_matches_are_judged_against_the_vocabulary(real_pipeline) -> None: 
     assert real_pipeline._similar("地铁", "推进轨道交通建设") >= sigma
     assert real_pipeline._similar("迪士尼", "发展旅游和娱乐产业") < sigma
     assert real_pipeline._similar("彩票", "发展农村和乡村产业") < sigma
+    # BM25 also reads the plan's own word for a word the plan never uses.
+    assert "轨道交通" in real_pipeline._plan_words("坐地铁以后方便吗")
+    assert real_pipeline._plan_words("温泉度假村彩票") == []
 
 
 def test_scope_words_do_not_steer_retrieval(real_pipeline) -> None:  # type: ignore[no-untyped-def]

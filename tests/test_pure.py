@@ -105,3 +105,19 @@ def test_answer_text_names_documents_only_when_there_are_several() -> None:
     assert answer_text(one) == "甲。【第一章】乙。【第二章】"
     two = [AnswerSentence("甲。", (cite("a", ("第一章",)),)), AnswerSentence("乙。", (cite("b", ("第一章",)),))]
     assert answer_text(two) == "甲。【《a规划》第一章】乙。【《b规划》第一章】"
+
+
+def test_vocabulary_counterparts_and_standout() -> None:
+    from rag import vocab
+
+    # Four words on the unit circle; a term close to one of them stands out, a term between all does not.
+    words = ["医疗", "交通", "教育", "文化"]
+    angles = np.deg2rad([0, 90, 180, 270])
+    vocabulary = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    near = np.array([[np.cos(0.05), np.sin(0.05)]], np.float32)
+    between = np.array([[np.cos(np.pi / 4), np.sin(np.pi / 4)]], np.float32)
+    assert vocab.counterparts(near, vocabulary, words, 1.2) == ["医疗"]
+    assert vocab.counterparts(between, vocabulary, words, 1.2) == [None]
+    assert vocab.counterparts(np.zeros((0, 2), np.float32), vocabulary, words, 1.0) == []
+    sims = vocabulary @ near[0]
+    assert vocab.standout(sims, [0]) > vocab.standout(sims, [1]) and vocab.standout(sims, []) == 0.0
