@@ -28,7 +28,8 @@ def settle_runs(lines: Sequence[str], heads: list[Heading | None]) -> None:
                 if heads[i] is None or _sentence(lines[i], heads[i]):
                     heads[i] = _item(lines[i], start, "一、")
     for run in _runs(lines, heads, "（一）"):
-        if _has_prose(run, heads):
+        # Half the run at least: one odd sentence among an opinion's titled (N) headings does not make a list.
+        if 2 * sum(heads[i] is None for i, _, _ in run) >= len(run):
             for i, _, _ in run:
                 if _sentence(lines[i], heads[i]):
                     heads[i] = None

@@ -31,7 +31,11 @@ _NOTICE = re.compile(r"关于印发.*的?通知|印发给你们|现予印发|现
 _DATELINE = re.compile(
     r"(?:时间|日期|发布时间|发文日期|成文日期|来源|发文机关)[:：]|^[(（]?\d{4}年\d{1,2}月\d{1,2}日[)）]?$"
 )
-_DATE = re.compile(r"(?:时间|日期|发布时间|发文日期|成文日期)[:：]\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)")
+_DATE = re.compile(  # a dateline, or the date in brackets under a central document's title: （2022年3月25日）
+    r"(?:时间|日期|发布时间|发文日期|成文日期)[:：]\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)|"
+    r"^[(（](\d{4}年\d{1,2}月\d{1,2}日)[)）]$",
+    re.M,
+)
 _SOURCE = re.compile(r"来源[:：]\s*(\S+)")
 _APPROVED = re.compile(r"经(?:过)?([^，,。《》]*?会议)(?:审查|审议)?批准")
 _BOOK_TITLE = re.compile(r"《([^》]{6,})》")

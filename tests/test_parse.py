@@ -576,3 +576,35 @@ def test_annexes_follow_the_body_at_the_top() -> None:
     tops = [s.path[0] for s in doc.sections if s.path]
     assert [t for t in dict.fromkeys(tops) if t.startswith("附件")] == ["附件一", "附件二", "附件三"]
     assert doc.section(("第九章", "第一百六十条")) is not None
+
+
+UNIFIED_MARKET = """中共中央\u3000国务院关于加快建设全国统一大市场的意见
+（2022年3月25日）
+\u3000\u3000建设全国统一大市场是构建新发展格局的基础支撑和内在要求。现提出如下意见。
+\u3000\u3000一、总体要求
+\u3000\u3000（一）指导思想。以习近平新时代中国特色社会主义思想为指导，全面贯彻党的十九大精神。
+\u3000\u3000（二）工作原则
+\u3000\u3000——立足内需，畅通循环。以高质量供给创造和引领需求。
+\u3000\u3000（三）主要目标
+\u3000\u3000——持续推动国内市场高效畅通和规模拓展。
+\u3000\u3000二、强化市场基础制度规则统一
+\u3000\u3000（四）完善统一的产权保护制度。完善依法平等保护各种所有制经济产权的制度体系。
+\u3000\u3000（五）实行统一的市场准入制度。
+\u3000\u3000（六）到2025年，各地区要全面清理妨碍统一市场的规定，并将清理结果向社会公开。
+\u3000\u3000（七）健全统一的社会信用制度。编制出台全国公共信用信息基础目录。
+\u3000\u3000九、组织实施保障
+\u3000\u3000（二十九）加强党的领导。各地区各部门要充分认识建设全国统一大市场的重要意义。
+"""
+
+
+def test_opinion_numbered_across_sections_with_one_odd_item() -> None:
+    # (N) numbered through the whole opinion; "（五）…制度。" alone is a titled heading with no text of its own,
+    # and the one sentence item (六) among titled siblings does not turn the run into a list: it is text.
+    doc = parse(UNIFIED_MARKET)
+    assert doc.date == "2022年3月25日" and doc.title == "中共中央\u3000国务院关于加快建设全国统一大市场的意见"
+    assert [s.path for s in doc.sections[1:]] == [
+        ("一、", "（一）"), ("一、", "（二）"), ("一、", "（三）"),
+        ("二、", "（四）"), ("二、", "（五）"), ("二、", "（七）"), ("九、", "（二十九）"),
+    ]  # fmt: skip
+    five = doc.section(("二、", "（五）"))
+    assert five is not None and five.titles[-1] == "实行统一的市场准入制度" and five.text.startswith("（六）到2025年")
