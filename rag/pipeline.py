@@ -131,7 +131,11 @@ class Pipeline:
             qv = self.retriever.embed(text)
         lexical = " ".join([text, *self._plan_words(text)])
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
-        return Retrieval(**{**r.__dict__, "steered": request.steered})
+        sections = r.sections
+        if focus.about_document(text):
+            # Who approved a document, when, for which period: its preamble and notice say, so they lead.
+            sections = sorted(sections, key=lambda ls: ls[0].path != ())
+        return Retrieval(**{**r.__dict__, "sections": sections, "steered": request.steered})
 
     def stream(
         self,

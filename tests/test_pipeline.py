@@ -150,3 +150,9 @@ def test_topical_answers_never_quote_metadata_or_headings(real_pipeline) -> None
             assert s.text.rstrip("。") not in headings, (item.id, s.text)
             assert all(c.quote not in meta for c in s.citations), (item.id, s.text)
     assert checked > 150
+
+
+def test_questions_about_the_document_are_answered_from_its_preamble(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    for question in ["这份纲要的规划期是哪几年？", "这个文件是哪个部门印发的？"]:
+        a = real_pipeline.ask(question)
+        assert not a.refused and a.citations[0].loc.path == (), question
