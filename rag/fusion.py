@@ -34,5 +34,13 @@ def zscore(scores: np.ndarray) -> np.ndarray:
 
 
 def weighted(dense: np.ndarray, sparse: np.ndarray, dense_weight: float = 0.7) -> np.ndarray:
-    """Convex combination of z-scored signals: cosines and BM25 live on different scales."""
+    """Convex combination of z-scored signals: cosines and BM25 live on different scales.
+
+    A signal that is constant (BM25 finding none of an English question's words in a Chinese plan)
+    carries no preference, and its weight goes to the other: the evidence bar means the same either way.
+    """
+    if float(sparse.std()) < 1e-12:
+        return zscore(dense)
+    if float(dense.std()) < 1e-12:
+        return zscore(sparse)
     return dense_weight * zscore(dense) + (1.0 - dense_weight) * zscore(sparse)

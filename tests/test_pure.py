@@ -121,3 +121,11 @@ def test_vocabulary_counterparts_and_standout() -> None:
     assert vocab.counterparts(np.zeros((0, 2), np.float32), vocabulary, words, 1.0) == []
     sims = vocabulary @ near[0]
     assert vocab.standout(sims, [0]) > vocab.standout(sims, [1]) and vocab.standout(sims, []) == 0.0
+
+
+def test_a_constant_signal_gives_its_weight_to_the_other() -> None:
+    dense = np.array([0.9, 0.5, 0.1])
+    assert np.allclose(fusion.weighted(dense, np.zeros(3), 0.7), fusion.zscore(dense))
+    assert np.allclose(fusion.weighted(np.full(3, 0.4), dense, 0.7), fusion.zscore(dense))
+    both = fusion.weighted(dense, np.array([0.0, 2.0, 1.0]), 0.7)
+    assert both.argmax() == 1 and not np.allclose(both, fusion.zscore(dense))
