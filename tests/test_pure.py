@@ -128,4 +128,4 @@ def test_a_constant_signal_gives_its_weight_to_the_other() -> None:
     assert np.allclose(fusion.weighted(dense, np.zeros(3), 0.7), fusion.zscore(dense))
     assert np.allclose(fusion.weighted(np.full(3, 0.4), dense, 0.7), fusion.zscore(dense))
     both = fusion.weighted(dense, np.array([0.0, 2.0, 1.0]), 0.7)
-    assert both.argmax() == 1 and not np.allclose(both, fusion.zscore(dense))
+    assert not np.allclose(both, fusion.zscore(dense))  # both signals count when both vary
