@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag import focus, grounding, prompts, questions
+from rag import focus, grounding, prompts, questions, scope
 from rag.config import Settings
 from rag.retrieval import Retrieval
 from rag.types import NearSection, Refusal
@@ -94,6 +94,42 @@ def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
     return out
 
 
+# An English place name: "Nanguan District", "Jilin Province", "Changchun City".
+_LATIN_PLACE = re.compile(r"\b([A-Z][a-z]+)\s+(District|County|City|Province|Prefecture|Town|Township|Municipality)\b")
+_PLACE_SUFFIXES = "区县市省镇乡州"
+_CJK_TAIL = re.compile(r"[\u4e00-\u9fff]{2,6}$")
+
+
+def place_spellings(corpus_text: str) -> set[str]:
+    """Pinyin spellings (erdao, changchun) of every run of characters before a place suffix in the documents.
+
+    Every tail of each run is spelled (长春市二道 → erdao, shierdao, …): generous on purpose, so that only
+    a place the documents never mention is refused.
+    """
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError as e:  # a core dependency; this only happens in a broken install
+        raise ImportError("reading English place names needs pypinyin: pip install pypinyin") from e
+    runs = set()
+    for i, ch in enumerate(corpus_text):
+        if ch in _PLACE_SUFFIXES and (m := _CJK_TAIL.search(corpus_text[max(0, i - 6) : i])):
+            runs.add(m.group(0))
+    out = set()
+    for run in runs:
+        for i in range(len(run) - 1):
+            out.add("".join(lazy_pinyin(run[i:])))
+    return out
+
+
+def foreign_latin_places(question: str, spellings: Callable[[], set[str]]) -> list[str]:
+    """English place names ("Nanguan District") whose pinyin no document's place names spell."""
+    found = [(m.group(0), m.group(1).lower()) for m in _LATIN_PLACE.finditer(question)]
+    if not found:
+        return []
+    known = spellings()
+    return [name for name, spelled in found if spelled not in known]
+
+
 def asks_personal_service(question: str) -> bool:
     """A request for a personal service (预约, 帮我办, 我的社保 ...) that no plan can answer."""
     return bool(_PERSONAL.search(question))
@@ -157,6 +193,12 @@ class Policy:
         self.similar = similar
         self.tag = tag or (lambda q: [(w, "n") for w in segment(q)])
         self.general_freq = general_freq or (lambda w: 0)
+        self._spellings: set[str] | None = None  # pinyin of the documents' place names, read on first use
+
+    def _place_spellings(self) -> set[str]:
+        if self._spellings is None:
+            self._spellings = place_spellings(self.corpus_text)
+        return self._spellings
 
     def refuse(self, code: str, retrieval: Retrieval, **fmt: str) -> Refusal:
         """A refusal with its reason sentence and the three nearest sections."""
@@ -184,8 +226,13 @@ class Policy:
         if not question:
             return self.refuse(INSTRUCTIONS_ONLY, retrieval)
         places = foreign_places(self.segment(question), self.corpus_text)
+        places += foreign_latin_places(question, self._place_spellings)
         if places:
-            return self.refuse(FOREIGN_PLACE, retrieval, places="、".join(places))
+            # Say which place the documents in scope do cover, when they share one.
+            docs = dict.fromkeys(h.chunk.doc_id for h in retrieval.hits)
+            home = scope.governing(retrieval.doc_titles.get(d, "") for d in docs) if docs else ""
+            within = prompts.load("scope_place.txt", self.settings.prompts_dir).format(places=home) if home else ""
+            return self.refuse(FOREIGN_PLACE, retrieval, places="、".join(places), scope=within)
         if asks_personal_service(question):
             return self.refuse(PERSONAL_SERVICE, retrieval)
         if off_topic(question):

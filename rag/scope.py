@@ -51,6 +51,18 @@ def places(title: str) -> set[str]:
     return out
 
 
+def governing(titles: Iterable[str]) -> str:
+    """The place chain every title opens with, as written (长春市二道区), or "" when they differ or have none."""
+    chains = set()
+    for title in titles:
+        rest, chain = _LEAD.sub("", title), ""
+        while (m := _PLACE.match(rest)) and not _NOT_PLACE.search(m.group(0)):
+            chain += m.group(0)
+            rest = rest[m.end() :]
+        chains.add(chain)
+    return chains.pop() if len(chains) == 1 else ""
+
+
 def scope_words(title: str) -> set[str]:
     """Places, the five-year period (“十四五”, 十四五) and the kind of document a title names."""
     out = places(title)

@@ -190,3 +190,26 @@ def test_tense_of_questions_and_sentences() -> None:
 
 def test_every_reason_has_a_code() -> None:
     assert len(set(policy.REASONS)) == len(policy.REASONS) == 9
+
+
+def test_english_place_names_the_documents_never_spell_are_foreign() -> None:
+    corpus = "松江市北湖区发展冰雪旅游，推进与南岭镇协同发展。"
+    spellings = policy.place_spellings(corpus)
+    assert {"beihu", "songjiang", "nanling"} <= spellings
+
+    def known() -> set[str]:
+        return spellings
+
+    assert policy.foreign_latin_places("What will Beihu District build?", known) == []
+    assert policy.foreign_latin_places("Does Nanling Town get a ski resort?", known) == []
+    assert policy.foreign_latin_places("Is Xishan County's plan better?", known) == ["Xishan County"]
+    assert policy.foreign_latin_places("what does the plan say about tourism?", known) == []
+
+
+def test_a_foreign_place_refusal_says_which_place_the_documents_cover(rules: policy.Policy) -> None:
+    import dataclasses
+
+    retrieval = dataclasses.replace(_retrieval(5.0), doc_titles={"d": "松江市北湖区冰雪旅游规划"})
+    r = rules.before("西山县的冰雪旅游怎么发展？", retrieval)
+    assert r is not None and r.code == policy.FOREIGN_PLACE
+    assert "西山县" in r.reason and "松江市北湖区" in r.reason  # the title of the document in scope

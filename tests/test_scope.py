@@ -37,3 +37,10 @@ def test_without_removes_longest_first_and_keeps_a_question_of_only_scope() -> N
     assert scope.without("北湖区的冰雪旅游有什么规划？", words) == "的冰雪旅游有什么？"
     assert scope.without("北湖以后看病方便吗", words) == "以后看病方便吗"
     assert scope.without("北湖区规划", words) == "北湖区规划"  # nothing of substance would remain
+
+
+def test_governing_place_chain_as_written() -> None:
+    assert scope.governing(["松江市北湖区国民经济和社会发展第十五个五年规划纲要"]) == "松江市北湖区"
+    assert scope.governing(["松江市北湖区规划纲要", "松江市北湖区养犬管理办法"]) == "松江市北湖区"
+    assert scope.governing(["松江市北湖区规划纲要", "松江市规划纲要"]) == ""
+    assert scope.governing([]) == ""
