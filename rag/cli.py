@@ -112,7 +112,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     from rag.api import document_json
     from rag.store import load_index
 
-    index = load_index(_settings(args).index_path)
+    settings = _settings(args)
+    index = load_index(settings.index_path, cache_dir=settings.cache_path)  # jieba's table: nothing loaded
     rows = [document_json(d) for d in index.documents]
     if args.json:
         _emit({"documents": rows})
@@ -233,7 +234,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _document(args: argparse.Namespace) -> Any:
     from rag.store import load_index
 
-    index = load_index(_settings(args).index_path)
+    settings = _settings(args)
+    index = load_index(settings.index_path, cache_dir=settings.cache_path)  # jieba's table: nothing loaded
     return index.document(_arg(args.doc) if args.doc else None)
 
 
