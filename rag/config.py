@@ -88,7 +88,11 @@ class Settings:
     answer_sentences: int = _f(4, "most sentences in an extractive answer", range=(1, 20))
     max_sentence_chars: int = _f(150, "longer plan sentences are cut to their best clauses", range=(40, 2000))
     same_section_room: float = _f(0.06, "sentences of the top section within this of the best are kept", range=(0, 1))
-    other_section_room: float = _f(0.03, "sentences of other sections within this of the best are kept", range=(0, 1))
+    other_section_room: float = _f(
+        0.0,
+        "sentences of other sections within this of the best are kept (0: only ones scoring above it)",
+        range=(0, 1),
+    )
     section_prior: float = _f(0.02, "sentence score bonus per retrieval rank step of its section", range=(0, 1))
     lexical_weight: float = _f(0.15, "weight of IDF word overlap in sentence scores", range=(0, 5))
     mmr_lambda: float = _f(0.75, "relevance vs novelty in sentence selection (MMR)", range=(0, 1))
