@@ -194,10 +194,11 @@ class SparseIndex:
         self.bm25 = bm25
 
     @classmethod
-    def build(cls, texts: list[str], user_words: Iterable[str] = ()) -> SparseIndex:
+    def build(cls, texts: list[str], user_words: Iterable[str] = (), cache_dir: Path | None = None) -> SparseIndex:
+        """BM25 over texts; with cache_dir, jieba's table is written there now rather than at the first question."""
         import bm25s
 
-        tok = Tokenizer(user_words)
+        tok = Tokenizer(user_words, cache_dir)
         bm25 = bm25s.BM25()
         bm25.index([tok(t) or [""] for t in texts], show_progress=False)
         return cls(tok, bm25)

@@ -71,9 +71,13 @@ def test_unusable_cache_folder_falls_back_to_a_full_load(tmp_path: Path) -> None
     assert "城市会客厅" in tok("打造城市会客厅")
 
 
-def test_saved_bm25_scores_equal_bm25s(tmp_path: Path, texts: list[str]) -> None:
+def test_saved_bm25_scores_equal_bm25s(tmp_path: Path, texts: list[str], cache: Path) -> None:
     passages = _lines(REAL_PLAN)
     built = SparseIndex.build(passages, plan_terms(passages))
+    with_table = SparseIndex.build(passages, plan_terms(passages), cache_dir=cache)  # what `rag build` may use
+    assert with_table.bm25.vocab_dict == built.bm25.vocab_dict
+    for k in ("data", "indices", "indptr"):
+        assert np.array_equal(with_table.bm25.scores[k], built.bm25.scores[k])
     built.save(tmp_path / "sparse")
     reference = bm25s.BM25.load(str(tmp_path / "sparse" / "bm25"), allow_pickle=False)
     loaded = SparseIndex.load(tmp_path / "sparse")
