@@ -117,7 +117,8 @@ class Extractive:
         vecs = self.index.sentence_vectors[[s.index for s in candidates]]
         sem = vecs @ retrieval.query_vector
         # Word overlap is counted on what retrieval read: the governing place (rag.scope) matches everything.
-        lex = self._lexical(retrieval.question, candidates)
+        weights = self._weights(retrieval.question)
+        lex = self._lexical(weights, candidates)
         rank_of = {loc: r for r, (loc, _) in enumerate(ranked)}
         prior = np.array(
             [cfg.section_prior * (2 - rank_of[self.chunks[s.chunk_id].loc]) for s in candidates], np.float32
@@ -129,12 +130,15 @@ class Extractive:
         picked = self._mmr(candidates, vecs, score)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
-    def _lexical(self, question: str, candidates: list[Sentence]) -> np.ndarray:
-        """IDF-weighted share of the question's words in each sentence (digits and 三/3 variants both tried)."""
+    def _weights(self, question: str) -> dict[str, float]:
+        """IDF over sentences of the question's words (digits and 三/3 variants both tried)."""
         tokenize = self.index.sparse.tokenizer
         terms = set(tokenize(question)) | set(tokenize(questions.digit_variant(question)))
         n = len(self._sentence_terms)
-        weights = {t: float(np.log(1 + n / self._df[t])) for t in terms if t in self._df}
+        return {t: float(np.log(1 + n / self._df[t])) for t in terms if t in self._df}
+
+    def _lexical(self, weights: dict[str, float], candidates: list[Sentence]) -> np.ndarray:
+        """IDF-weighted share of the question's words in each sentence."""
         total = sum(weights.values())
         if not total:
             return np.zeros(len(candidates), np.float32)
