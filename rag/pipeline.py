@@ -117,6 +117,11 @@ class Pipeline:
         docs = self.index.check_doc_ids(doc_ids) if doc_ids else None
         stripped = questions.strip_injection(q)
         query = questions.contextualize(stripped, history) if stripped else ""
+        if docs is None:
+            # A question naming a kind of document ("报告提出…") is read in the documents of that kind.
+            current = {d.doc_id: d.title for d in self.index.documents if not d.superseded_by}
+            named = scope.referenced(query, current)
+            docs = self.index.check_doc_ids(sorted(named)) if named else None
         titles = [d.title for d in self.index.documents if docs is None or d.doc_id in docs]
         # Retrieval reads the question without the scope every document in it shares (rag.scope), except
         # when the question is about the document itself, where the scope words are the point.

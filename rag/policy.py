@@ -162,10 +162,22 @@ def evidence_strength(retrieval: Retrieval) -> float:
     return retrieval.hits[0].score if retrieval.hits else 0.0
 
 
+_YEAR = re.compile(r"([12][0-9]{3}|[一二][〇零一二三四五六七八九]{3})\s*年")
+_YEAR_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def years(text: str) -> set[str]:
+    """The years a text names, as Arabic digits (二〇二三年 and 2023年 are both 2023)."""
+    return {y.translate(_YEAR_DIGITS) for y in _YEAR.findall(text)}
+
+
 def lacks_figure(question: str, texts: Sequence[str]) -> bool:
-    """A 多少/几 question whose evidence holds no figure the question did not already state."""
+    """A 多少/几 question whose evidence holds no figure the question did not already state, or whose
+    evidence never names the year the figure is asked for (a 2023 target is not a 2025 one)."""
     if not questions.needs_number(question):
         return False
+    if years(question) - years(" ".join(texts)):
+        return True
     asked = set(grounding.figures(question))
     return not any(f not in asked for t in texts for f in grounding.figures(t))
 

@@ -17,7 +17,7 @@ scope words keep all their words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 # An administrative place as a title names it: 长春市, 二道区, 吉林省, 延边朝鲜族自治州, 某某县, 某某镇.
 _PLACE = re.compile(r"(?!关于)[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|州|镇|乡|街道)")
@@ -90,3 +90,19 @@ def without(query: str, words: Iterable[str]) -> str:
     for word in sorted(words, key=len, reverse=True):
         out = out.replace(word, "")
     return out if len(_CONTENT.findall(out)) >= 2 else query
+
+
+# "报告提出…", "条例里…", "这份意见…": the question names the kind of document it asks about.
+_REFERENCE = re.compile(
+    r"(?:这份|这个|该|本)(规划纲要|纲要|规划|条例|意见|办法|方案|决定|报告)"
+    r"|(规划纲要|纲要|规划|条例|意见|办法|方案|决定|报告)(?:里|中|上|提出|提到|说|指出|强调|规定|要求|明确)"
+)
+
+
+def referenced(question: str, titles: Mapping[str, str]) -> set[str]:
+    """Documents whose kind the question names ("报告提出…"), when that singles out some but not all of them."""
+    kinds = {a or b for a, b in _REFERENCE.findall(question)}
+    if not kinds or len(titles) < 2:
+        return set()
+    found = {doc for doc, title in titles.items() if kinds & scope_words(title)}
+    return found if len(found) < len(titles) else set()

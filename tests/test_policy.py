@@ -213,3 +213,10 @@ def test_a_foreign_place_refusal_says_which_place_the_documents_cover(rules: pol
     r = rules.before("西山县的冰雪旅游怎么发展？", retrieval)
     assert r is not None and r.code == policy.FOREIGN_PLACE
     assert "西山县" in r.reason and "松江市北湖区" in r.reason  # the title of the document in scope
+
+
+def test_a_figure_asked_for_a_year_the_evidence_never_names_is_missing() -> None:
+    assert policy.years("二〇三〇年游客要达到多少？到2025年呢？") == {"2030", "2025"}
+    assert policy.lacks_figure("二〇三〇年游客要达到多少？", ["到2025年，游客达到500万人次。"])
+    assert not policy.lacks_figure("2025年游客要达到多少？", ["到2025年，游客达到500万人次。"])
+    assert not policy.lacks_figure("温泉基地在哪一年建成？", ["2030年建成温泉基地。"])  # not a figure question

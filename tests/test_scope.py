@@ -44,3 +44,16 @@ def test_governing_place_chain_as_written() -> None:
     assert scope.governing(["松江市北湖区规划纲要", "松江市北湖区养犬管理办法"]) == "松江市北湖区"
     assert scope.governing(["松江市北湖区规划纲要", "松江市规划纲要"]) == ""
     assert scope.governing([]) == ""
+
+
+def test_a_question_naming_a_kind_of_document_is_read_in_those_documents() -> None:
+    titles = {
+        "plan": "松江市北湖区国民经济和社会发展第十五个五年规划纲要",
+        "dogs": "松江市养犬管理条例",
+        "rep": "松江市政府工作报告",
+    }
+    assert scope.referenced("条例里对遛狗有什么要求？", titles) == {"dogs"}
+    assert scope.referenced("报告提出今年要办哪些实事？", titles) == {"rep"}
+    assert scope.referenced("这份纲要的目标是什么？", titles) == {"plan"}
+    assert scope.referenced("遛狗要拴绳吗？", titles) == set()  # names no kind of document
+    assert scope.referenced("条例里对遛狗有什么要求？", {"dogs": titles["dogs"]}) == set()  # only one document
