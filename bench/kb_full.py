@@ -146,7 +146,7 @@ def main() -> int:
     asked = json.loads(out.read_text("utf-8"))
     print(json.dumps(asked), flush=True)
     result = {"build": built, "ask": asked, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    result["notes"] = __doc__.split("\n\n")[1].replace("\n", " ")
+    result["notes"] = __doc__.split("\n\n")[2].replace("\n", " ")
     OUT.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return 0
 

@@ -244,7 +244,7 @@ def main() -> int:
         print(json.dumps(r), flush=True)
     results = json.loads(RESULTS.read_text("utf-8")) if RESULTS.is_file() else {}
     results["bm25"] = {
-        "notes": __doc__.split("\n\n")[1].replace("\n", " "),
+        "notes": __doc__.split("\n\n")[2].replace("\n", " "),
         "real_chunks": real,
         "real_chars": real_meta["chars"],
         "real_tokenise_s": round(real_meta["seconds"], 1),
