@@ -89,13 +89,10 @@ class Extractive:
         self.by_section: dict[Locator, list[Sentence]] = {}
         for s in index.sentences:
             self.by_section.setdefault(self.chunks[s.chunk_id].loc, []).append(s)
-        # Sentence-level document frequencies: a query word found in few sentences says more.
-        tokenize = index.sparse.tokenizer
-        self._sentence_terms = [set(tokenize(s.text)) for s in index.sentences]
-        self._df: dict[str, int] = {}
-        for terms in self._sentence_terms:
-            for t in terms:
-                self._df[t] = self._df.get(t, 0) + 1
+        # Sentences are tokenised when they first become candidates, not all at load: a knowledge base of
+        # thousands of documents holds hundreds of thousands of sentences.
+        self._tokenize = index.sparse.tokenizer
+        self._terms: dict[int, frozenset[str]] = {}
         self._metadata = metadata_sentences(index)
         self._tense = np.array([focus.sentence_tense(s.text) for s in index.sentences], np.int8)
 
@@ -131,11 +128,17 @@ class Extractive:
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
     def _weights(self, question: str) -> dict[str, float]:
-        """IDF over sentences of the question's words (digits and 三/3 variants both tried)."""
-        tokenize = self.index.sparse.tokenizer
-        terms = set(tokenize(question)) | set(tokenize(questions.digit_variant(question)))
-        n = len(self._sentence_terms)
-        return {t: float(np.log(1 + n / self._df[t])) for t in terms if t in self._df}
+        """IDF over chunks (BM25's own counts) of the question's words (digits and 三/3 variants both tried)."""
+        terms = set(self._tokenize(question)) | set(self._tokenize(questions.digit_variant(question)))
+        sparse = self.index.sparse
+        n = sparse.num_docs
+        return {t: float(np.log(1 + n / df)) for t in terms if (df := sparse.doc_freq(t)) > 0}
+
+    def _sentence_terms(self, s: Sentence) -> frozenset[str]:
+        terms = self._terms.get(s.index)
+        if terms is None:
+            terms = self._terms[s.index] = frozenset(self._tokenize(s.text))
+        return terms
 
     def _lexical(self, weights: dict[str, float], candidates: list[Sentence]) -> np.ndarray:
         """IDF-weighted share of the question's words in each sentence."""
@@ -143,7 +146,7 @@ class Extractive:
         if not total:
             return np.zeros(len(candidates), np.float32)
         return np.array(
-            [sum(w for t, w in weights.items() if t in self._sentence_terms[s.index]) / total for s in candidates],
+            [sum(w for t, w in weights.items() if t in self._sentence_terms(s)) / total for s in candidates],
             np.float32,
         )
 
