@@ -81,6 +81,11 @@ class Settings:
         "this many standard deviations (看病 → 医疗)",
         range=(0.0, 50.0),
     )
+    partial_max_df: float = _f(
+        0.1,
+        "a question word missing from the cited sections is named only if at most this share of chunks hold it",
+        range=(0.0, 1.0),
+    )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
     )

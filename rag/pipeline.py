@@ -91,10 +91,10 @@ class Pipeline:
         return [w for w in found if w]
 
     def _evidence(self, draft: Draft) -> str:
-        """The cited sections' text: what the question's terms must be found in."""
+        """The cited sections' headings and text: what the question's terms must be found in."""
         locs = dict.fromkeys(c.loc for s in draft.sentences for c in s.citations)
-        sections = (self.index.document(loc.doc_id).section(loc) for loc in locs)
-        return "\n".join(s.text for s in sections if s is not None)
+        sections = [self.index.document(loc.doc_id).section(loc) for loc in locs]
+        return "\n".join(" ".join([*s.titles, s.text]) for s in sections if s is not None)
 
     def langchain_retriever(self, k: int | None = None) -> Any:
         from rag.lc_retriever import HybridRetriever

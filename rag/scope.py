@@ -47,6 +47,8 @@ def places(title: str) -> set[str]:
         short = _SUFFIX.sub("", name)
         if len(short) >= 2:
             out.add(short)
+        if name[-1] in "省市区县":
+            out.add("全" + name[-1])  # 全区: the whole of the place the document governs
         rest = rest[m.end() :]
     return out
 

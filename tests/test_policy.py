@@ -220,3 +220,13 @@ def test_a_figure_asked_for_a_year_the_evidence_never_names_is_missing() -> None
     assert policy.lacks_figure("二〇三〇年游客要达到多少？", ["到2025年，游客达到500万人次。"])
     assert not policy.lacks_figure("2025年游客要达到多少？", ["到2025年，游客达到500万人次。"])
     assert not policy.lacks_figure("温泉基地在哪一年建成？", ["2030年建成温泉基地。"])  # not a figure question
+
+
+def test_words_most_sections_hold_are_not_named_as_missing() -> None:
+    corpus = CORPUS + " 目标 温泉 "
+    counts = {"目标": 60, "冰雪": 5, "温泉": 3, "旅游": 8}
+    rules = policy.Policy(
+        Settings.from_env({}), corpus, segment=_jieba_like, doc_freq=lambda w: counts.get(w, 0), num_docs=100
+    )
+    v = rules.after("冰雪旅游的目标和温泉有什么？", ["发展冰雪旅游。"], _retrieval(5.0), evidence="发展冰雪旅游。")
+    assert v.refusal is None and "温泉" in v.uncovered and "目标" not in v.uncovered

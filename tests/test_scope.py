@@ -6,8 +6,15 @@ from rag import scope
 
 
 def test_places_a_title_opens_with_and_their_short_forms() -> None:
-    assert scope.places("松江市北湖区国民经济和社会发展第十五个五年规划纲要") == {"松江市", "松江", "北湖区", "北湖"}
-    assert scope.places("关于印发云岭县乡村振兴实施方案的通知") == {"云岭县", "云岭"}
+    assert scope.places("松江市北湖区国民经济和社会发展第十五个五年规划纲要") == {
+        "松江市",
+        "松江",
+        "北湖区",
+        "北湖",
+        "全市",
+        "全区",
+    }
+    assert scope.places("关于印发云岭县乡村振兴实施方案的通知") == {"云岭县", "云岭", "全县"}
     assert scope.places("中华人民共和国港口法") >= {"中华人民共和国", "中国", "全国", "我国"}
 
 
