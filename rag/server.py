@@ -3,11 +3,17 @@
 Answers run in a bounded pool of worker threads; health, sections and search are answered on the event
 loop and never wait behind them. When every worker is busy and the waiting line is full, a question gets
 "busy, try again" (503) at once instead of stalling.
+
+On 2 cores the answer path is CPU-bound: each query embedding runs on one core (onnxruntime with one
+intra-op thread), so RAG_ANSWER_WORKERS questions run side by side rather than each spinning two threads
+against the others. With an LLM the workers mostly wait on the endpoint, so every admitted question gets
+a thread of its own: a hanging endpoint then costs each question its deadline, not a place in a line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -17,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
+from rag import cpu_slots
 from rag.config import Settings
 from rag.errors import Busy
 from rag.feedback import FeedbackLog
@@ -25,19 +32,34 @@ T = TypeVar("T")
 
 
 class AnswerPool:
-    """A fixed number of answer threads and a bounded waiting line (the embedder and LLM calls run here)."""
+    """A fixed number of answer threads and a bounded waiting line (the embedder and LLM calls run here).
 
-    def __init__(self, workers: int, queue: int) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+    With `waiting_calls` (an LLM is configured) every admitted question runs at once on its own thread.
+    """
+
+    def __init__(self, workers: int, queue: int, waiting_calls: bool = False) -> None:
+        self.threads = workers + queue if waiting_calls else workers
+        self.executor = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="answer")
         self.slots = threading.BoundedSemaphore(workers + queue)
+        self.cpu = threading.BoundedSemaphore(workers)  # threads computing at once (see rag.cpu_slots)
+        # Start every thread now: the executor starts them on demand, from the event loop, and each start
+        # waits for the new thread to take the GIL (tens of ms each under load, while /api/health waits).
+        started = threading.Barrier(self.threads + 1)
+        for _ in range(self.threads):
+            self.executor.submit(started.wait)
+        started.wait()
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if not self.slots.acquire(blocking=False):
             raise Busy("the server is busy answering other questions; please try again in a moment")
         try:
-            return await asyncio.wrap_future(self.executor.submit(fn, *args, **kwargs))
+            return await asyncio.wrap_future(self.executor.submit(self._compute, fn, *args, **kwargs))
         finally:
             self.slots.release()
+
+    def _compute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with cpu_slots.holding(self.cpu):
+            return fn(*args, **kwargs)
 
 
 def create_app(settings: Settings, pipeline: Any = None) -> Any:
@@ -49,18 +71,17 @@ def create_app(settings: Settings, pipeline: Any = None) -> Any:
         raise ImportError("the web app needs gradio and fastapi: pip install 'zhengce-rag[web]'") from e
     from rag.api import install_error_handlers, router
     from rag.guard import Guard
-    from rag.pipeline import Pipeline
     from ui.app import CSS, JS, build_ui
 
-    pipeline = pipeline or Pipeline(settings)
+    pipeline = pipeline or server_pipeline(settings)
     feedback = FeedbackLog(settings.feedback_file)
-    pool = AnswerPool(settings.answer_workers, settings.answer_queue)
+    pool = AnswerPool(settings.answer_workers, settings.answer_queue, waiting_calls=settings.llm_enabled)
     app = FastAPI(title="政策问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json")
     install_error_handlers(app)
     app.include_router(router(pipeline, feedback, pool))
     blocks = build_ui(pipeline, feedback)
-    # Gradio runs the chat with this many concurrent answers and refuses to queue beyond the limit.
-    blocks.queue(default_concurrency_limit=settings.answer_workers, max_size=settings.answer_queue)
+    # Gradio runs the chat with as many concurrent answers as the pool and refuses to queue beyond the limit.
+    blocks.queue(default_concurrency_limit=pool.threads, max_size=settings.answer_queue)
     gr.mount_gradio_app(app, blocks, path="", css=CSS, js=JS)
     return Guard(
         app,
@@ -74,6 +95,16 @@ def create_app(settings: Settings, pipeline: Any = None) -> Any:
             ("GET", "/gradio_api/queue/data"): queue_data_check(blocks),
         },
     )
+
+
+def server_pipeline(settings: Settings) -> Any:
+    """The pipeline with a one-core-per-call embedder (answer threads overlap their embeddings) that
+    remembers the question terms it has embedded."""
+    from rag.embed import load_embedder
+    from rag.embedders.query_cache import QueryCache
+    from rag.pipeline import Pipeline
+
+    return Pipeline(settings, embedder=QueryCache(load_embedder(settings, threads=1)))
 
 
 def queue_join_check(blocks: Any) -> Callable[[Any, bytes], tuple[int, str] | None]:
@@ -120,11 +151,18 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == "127.0.0.1,localhost,::1":
         # Bound to a public address, the default allow-list would refuse every visitor: name the fix.
         print(f"note: serving on {host}; set RAG_ALLOWED_HOSTS to the public host name(s)", file=sys.stderr)
-    from rag.pipeline import Pipeline
-
-    pipeline = Pipeline(settings)
+    # Answer threads compute in Python while the event loop answers /api/health: a thread waiting for
+    # the GIL gets it after at most this interval (the default 5 ms, several times over, is a visible
+    # wait when a few threads compute at once).
+    sys.setswitchinterval(0.001)
+    pipeline = server_pipeline(settings)
     try:
         app = create_app(settings, pipeline)
+        # Everything loaded so far (the index, the models, gradio's modules: hundreds of thousands of
+        # objects) lives as long as the process. Frozen, the cyclic collector stops re-walking it: a full
+        # collection would otherwise stop every thread, the event loop included, for a few hundred ms.
+        gc.collect()
+        gc.freeze()
         print(f"政策问答 running on http://{host}:{port}  (API: http://{host}:{port}/api/health)", file=sys.stderr)
         uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=5)
     finally:
