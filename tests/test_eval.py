@@ -213,3 +213,25 @@ def test_rag_eval_json_and_report(real_pipeline, tmp_path: Path, capsys: pytest.
     args.report = None
     assert main(args, lambda: real_pipeline) == 1
     assert "gate failed: hit@1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_default_run_skips_sets_about_documents_not_in_the_index(  # type: ignore[no-untyped-def]
+    real_pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from eval import run
+
+    lines = (PROJECT_ROOT / "eval" / "datasets" / "dev" / "erdao.jsonl").read_text("utf-8").splitlines()
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "plan.jsonl").write_text("\n".join(lines[:3]) + "\n", "utf-8")
+    other = {"id": "o-1", "question": "第三条说什么？", "answerable": True, "type": "staff"}
+    other.update(gold=[{"doc_id": "absent", "path": []}], also_ok=[], must_include=[])
+    (tmp_path / "dev" / "other.jsonl").write_text(json.dumps(other, ensure_ascii=False) + "\n", "utf-8")
+    monkeypatch.setattr(run, "DATASETS", tmp_path)
+    args = argparse.Namespace(dataset=[], json=True, report=None, min=[], max=[])
+    assert run.main(args, lambda: real_pipeline) == 0
+    captured = capsys.readouterr()
+    assert "skipped" in captured.err and "other.jsonl" in captured.err and "absent" in captured.err
+    assert json.loads(captured.out)["n"] == 3
