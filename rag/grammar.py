@@ -164,7 +164,8 @@ def find_toc(lines: Sequence[str]) -> range:
     """Indices of a table of contents among the lines of a document (an empty range if it has none).
 
     A 目录 line before the first heading starts one; without it, a run of bare headings that starts over
-    from its first entry is one too (the headings listed, then the same headings with their text). The
+    from its first entry is one too (the headings listed, then the same headings with their text), and so is
+    a run of three or more whose later entries come again (a source that lost its first headings). The
     contents end where the first entry comes again, else (after a 目录 line) at the first line of text.
     """
     first = next((i for i, line in enumerate(lines) if is_grammar(classify(line))), None)
@@ -182,6 +183,11 @@ def find_toc(lines: Sequence[str]) -> range:
     for j in range(1, len(keys)):
         if keys[j] == keys[0]:
             return range(begin, start + j)
+    if mark is None and len(keys) >= 3:
+        # Listed bare, then text whose own first headings the source lost: later entries still come again.
+        later = {_toc_key(line) for line in lines[start + len(keys) :]}
+        if later & set(keys[1:]):
+            return range(begin, start + len(keys))
     return range(begin, start + len(keys)) if mark is not None and keys else range(0)
 
 

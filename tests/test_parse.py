@@ -608,3 +608,40 @@ def test_opinion_numbered_across_sections_with_one_odd_item() -> None:
     ]  # fmt: skip
     five = doc.section(("二、", "（五）"))
     assert five is not None and five.titles[-1] == "实行统一的市场准入制度" and five.text.startswith("（六）到2025年")
+
+
+# Where the regex over the file and the parser rightly differ: a contents list the regex counts twice (北京 2022),
+# 第五章 without its '##' (循环经济), a one-line contents (人事任免), a 第二章 missing and 第七章 twice in the
+# source (南水北调), a source that lost its first three chapter headings (长江防护林), an amendment inserting
+# "第七节 监察委员会" into the Constitution.
+COUNTS_DIFFER = {
+    "北京中轴线文化遗产保护条例(2022-05-25).md", "北京市国民经济和社会发展计划审查监督条例(2022-05-26).md",
+    "北京市数字经济促进条例(2022-11-25).md", "北京市献血条例(2021-11-26).md", "北京市种子条例(2022-01-10).md",
+    "北京市节水条例(2022-11-25).md", "山东省南水北调条例(2015-04-01).md", "山东省循环经济条例(2016-07-22).md",
+    "重庆市各级人民代表大会常务委员会人事任免工作条例(2022-06-10).md", "重庆市长江防护林体系管理条例(2019-05-31).md",
+    "宪法修正案（2018年）.md",
+}  # fmt: skip
+
+
+def test_every_fifth_lawrefbook_file_has_the_counts_of_its_markdown() -> None:
+    files = sorted(LAW.rglob("*.md"))[::5]
+    assert len(files) > 600
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if "<!-- INFO END -->" not in text:
+            continue
+        doc = parse(text, doc_id_for(path.name), str(path), fmt="markdown")
+        want, got = regex_counts(text), parsed_counts(doc)
+        assert got["条"] == want["条"], path.name
+        assert got == want or path.name in COUNTS_DIFFER, (path.name, want, got)
+        assert not [w for w in doc.warnings if w.startswith("duplicate")], (path.name, doc.warnings)
+
+
+def test_contents_listed_bare_before_a_text_that_lost_its_first_headings() -> None:
+    # 第一章 … 第八章 listed, then the articles of 第一章-第三章 with no chapter heading, then 第四章 … again: the
+    # list is contents, and 第一条 is not filed under 第八章 (the last entry of the list).
+    _, doc = law("DLC/重庆地方法规/地方性法规/重庆/重庆市长江防护林体系管理条例(2019-05-31).md")
+    paths = [s.path for s in doc.sections]
+    assert paths[1:21] == [(f"第{cn(n)}条",) for n in range(1, 21)]  # no chapter to file them under
+    assert paths[21] == ("第四章", "第二十一条") and paths[-1] == ("第八章", "第四十四条") and not doc.warnings
+    assert doc.sections[0].text.endswith("总 则")  # the lost heading's title, left as text before 第一条
