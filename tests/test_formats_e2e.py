@@ -76,8 +76,8 @@ def document(kbs: dict[str, tuple[Settings, Index]], fmt: str) -> Document:
 
 
 def test_fixtures_are_what_make_py_says(kbs: dict[str, tuple[Settings, Index]]) -> None:
-    for fmt in (*FORMATS, "encrypted.pdf", "scanned.pdf"):
-        path = FIXTURES / (fmt if "." in fmt else f"regulation.{fmt}")
+    for fmt in (*FORMATS, "plain.docx", "encrypted.pdf", "scanned.pdf"):
+        path = FIXTURES / {"plain.docx": "regulation-plain.docx"}.get(fmt, fmt if "." in fmt else f"regulation.{fmt}")
         assert path.stat().st_size < 300_000, path
     assert {document(kbs, fmt).fmt for fmt in FORMATS} == {"text", "docx", "html", "pdf"}
 
@@ -97,6 +97,21 @@ def test_every_format_gives_the_same_document(kbs: dict[str, tuple[Settings, Ind
         assert [[squash(p.text) for p in s.paragraphs] for s in got.sections] == [
             [squash(p.text) for p in s.paragraphs] for s in want.sections
         ], fmt
+
+
+def test_a_word_file_without_heading_styles_gives_the_same_document(kbs: dict[str, tuple[Settings, Index]]) -> None:
+    # Every paragraph in Word's Normal style: the headings are known by their words alone.
+    from rag.parse import parse
+    from rag.readers import read
+
+    src = read(FIXTURES / "regulation-plain.docx")
+    assert src.headings == ()
+    got = parse(src.text, "regulation", "regulation-plain.docx", hints=src.headings, title=src.title, fmt=src.fmt)
+    want = document(kbs, "docx")
+    assert got.title == want.title
+    assert [(s.path, s.titles, [squash(p.text) for p in s.paragraphs]) for s in got.sections] == [
+        (s.path, s.titles, [squash(p.text) for p in s.paragraphs]) for s in want.sections
+    ]
 
 
 def test_only_the_pdf_has_pages_and_they_run_in_order(kbs: dict[str, tuple[Settings, Index]]) -> None:
