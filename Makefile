@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup index run test lint typecheck unit eval-gate bench browser clean
+.PHONY: setup index run test lint typecheck unit eval eval-gate bench browser clean
 
 setup: $(STAMP)
 
@@ -63,6 +63,17 @@ eval-gate: $(INDEX)
 	  --max false_refusal_rate=0.09
 
 test: lint typecheck unit eval-gate
+
+# Every gold set, dev and test, with reports: the plan's sets on the default index, the congress report's
+# in a knowledge base holding both documents (when the shared copy of the report is present).
+CPC := ../shared/corpora/dev/cpc-20th-congress-report-2022.txt
+eval: $(INDEX)
+	$(BIN)/rag eval --report artifacts/eval
+	@if [ -f $(CPC) ]; then \
+	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \
+	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-cpc \
+	    --dataset eval/datasets/dev/cpc.jsonl --dataset eval/datasets/test/cpc.jsonl; \
+	else echo "note: $(CPC) not found; the congress report's sets were not scored"; fi
 
 bench: $(INDEX)
 	$(BIN)/python bench/bench.py
