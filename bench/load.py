@@ -1,20 +1,25 @@
 """Load test for `rag serve` on 127.0.0.1: concurrent clients on /api/ask, /api/health polled throughout.
 
-    .venv/bin/python bench/load.py [--index-dir DIR] [--requests N] [--clients 10,50,100]
+    .venv/bin/python bench/load.py [--index-dir DIR] [--requests N] [--clients 1,10,50,100]
 
-Phase 1 (extractive, the default answer path): for each client count, that many concurrent clients post
-real questions (the eval dev set) until a fixed number of requests is done. Recorded: throughput,
-latency p50/p95/p99/max, responses by status (503 = "busy, try again", never retried here), and the
-worst /api/health latency seen by a separate process polling every 50 ms while the load runs.
+Phase 1 (extractive, the default answer path): for each client count, that many concurrent closed-loop
+clients (each asks again as soon as it is answered) post real questions (the eval dev set) until a fixed
+number of requests is done. Recorded: throughput, latency p50/p95/p99/max, responses by status (503 =
+"busy, try again", never retried here), the server's CPU time per request, and the worst /api/health
+latency seen by a separate process polling every 50 ms while the load runs.
 
 Phase 2 (a hanging LLM): the same server started against a scripted OpenAI-compatible endpoint on
-127.0.0.1 that never answers ("hang") or sends one byte a second forever ("drip"), with RAG_LLM_TIMEOUT=2.
-Recorded: health latency, the slowest answer as the client saw it (queueing included) and as the server
-timed it (timings_ms.total: the per-question deadline), and how many answers fell back to extractive.
+127.0.0.1 that never answers ("hang", 20 and 50 clients) or sends one byte a second forever ("drip"), with
+RAG_LLM_TIMEOUT=2. Recorded: health latency, the slowest answer as the client saw it (queueing included)
+and as the server timed it (timings_ms.total), how many answers fell back to extractive, and the server's
+thread count before, right after and 5 s after each level (an abandoned LLM call must not leave one).
 
-Everything is bounded: a fixed number of requests, per-request client timeouts, and the server process is
-stopped at the end. The server runs in its own process with the rate limit lifted (every client here is
-127.0.0.1, which a per-IP limit would otherwise treat as one client). Results go to bench/load_results.json.
+The clients run in a process of their own over plain HTTP/1.1 (asyncio streams, kept-alive connections),
+so the load generator costs the 2 cores almost nothing (client_cpu_s). Everything is bounded: a fixed
+number of requests, per-request client timeouts, and the server process is stopped at the end. The
+server runs in its own process with the rate limit lifted (every client here is 127.0.0.1, which a per-IP
+limit would otherwise treat as one client). The 1-minute load average is recorded around every level:
+other work on the machine skews every figure. Results go to bench/load_results.json.
 """
 
 from __future__ import annotations
@@ -341,6 +346,14 @@ def run_level(base: Served, clients: int, total: int, qs: list[str], timeout: fl
 # ---------------------------------------------------------------------------------------------- main
 
 
+def uptime() -> str:
+    """`uptime`'s line (load averages over 1, 5 and 15 minutes), or "" where there is no such command."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
 def default_index() -> Path:
     home = Path(os.environ.get("RAG_HOME") or ROOT)
     return Path(os.environ.get("RAG_INDEX_DIR") or home / "index")
@@ -386,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     log = work / "server.log"
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
-    load_before = os.getloadavg()
+    load_before, uptime_before = os.getloadavg(), uptime()
 
     phases = set(args.phases.split(","))
     health: dict[str, Any] = {}
@@ -426,12 +439,13 @@ def main(argv: list[str] | None = None) -> int:
         "index": str(index_dir),
         "model": health.get("model"),
         "chunks": health.get("chunks"),
-        "server": "rag serve in its own process; RAG_ANSWER_WORKERS/RAG_ANSWER_QUEUE at their defaults"
-        f" ({os.environ.get('RAG_ANSWER_WORKERS', '4')}/{os.environ.get('RAG_ANSWER_QUEUE', '64')}),"
-        " rate limit lifted (all clients share 127.0.0.1)",
+        "server": "rag serve in its own process; RAG_ANSWER_WORKERS/RAG_ANSWER_QUEUE"
+        f" {os.environ.get('RAG_ANSWER_WORKERS', '4')}/{os.environ.get('RAG_ANSWER_QUEUE', '64')},"
+        " rate limit lifted (all clients share 127.0.0.1); clients in their own process, raw HTTP/1.1",
         "health_poll_every_s": 0.05,
         # Other work on the machine skews every figure: the 1-minute load average before and after.
         "loadavg_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+        "uptime_before_after": [uptime_before, uptime()],
         "runtime_s": round(time.perf_counter() - started, 1),
         "levels": rows,
     }
