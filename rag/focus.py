@@ -171,13 +171,13 @@ def coverage(
 ) -> Coverage:
     """Each content term is covered when the evidence holds it, or when its embedding is close to the evidence.
 
-    `similar(term)` is how far the term's best match among the evidence's words stands out (in standard
+    `corpus` is every document's text, lower-cased (once, by the caller). `similar(term)` is how far the term's best match among the evidence's words stands out (in standard
     deviations of its similarity to the documents' vocabulary, see Pipeline._similar); `salience(term)`
     weighs terms (rare words say more than common ones; a word no document holds weighs most).
     """
     weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
     terms = list(terms)
-    evidence_l, corpus_l = evidence.lower(), corpus.lower()
+    evidence_l = evidence.lower()  # corpus comes lower-cased: it is the whole knowledge base
     covered, uncovered, unknown = [], [], []
     total = got = 0.0
     for t in terms:
@@ -186,7 +186,7 @@ def coverage(
         if t in evidence_l or similar(t) >= min_sigma:
             covered.append(t)
             got += w
-        elif t in corpus_l:
+        elif t in corpus:
             uncovered.append(t)
         else:
             unknown.append(t)

@@ -227,7 +227,9 @@ def update_index(
         chunks = _chunk_all(settings, docs, sources)
         sentences = chunk_sentences(chunks)
         by_id = {c.id: c for c in chunks}
-        sparse = SparseIndex.build([passage_text(c) for c in chunks], plan_terms(sources.values()))
+        sparse = SparseIndex.build(
+            [passage_text(c) for c in chunks], plan_terms(sources.values()), cache_dir=settings.cache_path
+        )
         wanted = {
             "chunks": [(c.doc_id, passage_text(c)) for c in chunks],
             "sentences": [(by_id[x.chunk_id].doc_id, sentence_text(x, by_id[x.chunk_id])) for x in sentences],

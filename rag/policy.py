@@ -198,6 +198,7 @@ class Policy:
     ) -> None:
         self.settings = settings
         self.corpus_text = corpus_text
+        self._corpus_lower = corpus_text.lower()  # lower-cased once: it can be a whole library
         self.segment = segment
         self.doc_freq = doc_freq or (lambda w: 1 if w in corpus_text else 0)
         self.num_docs = max(1, num_docs)
@@ -261,7 +262,7 @@ class Policy:
         return focus.coverage(
             terms,
             evidence,
-            self.corpus_text,
+            self._corpus_lower,
             self.salience,
             (lambda t: similar(t, evidence)) if similar else (lambda t: 0.0),
             self.settings.min_term_sigma,
