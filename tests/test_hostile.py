@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -759,6 +759,30 @@ def test_hanging_llm_falls_back_and_health_stays_up(built: Settings, step: tuple
         # Streaming obeys the same budget: preview pieces (none here), then the extractive answer.
         *_, final = list(pipeline.stream(ANSWERABLE))
         assert isinstance(final, Answer) and final.mode == "extractive" and final.notice
+    finally:
+        llm.close()
+
+
+def test_hanging_llm_waits_side_by_side_not_in_line(built: Settings) -> None:
+    # One compute slot, room for eight: every question reaches the (hanging) endpoint before the first
+    # deadline passes, because a question waiting on the LLM lends its slot out (rag.cpu_slots). In a pool
+    # of one thread the second question would reach the endpoint only after the first had fallen back.
+    llm = FakeOpenAI(default=("hang",))
+    try:
+        settings = replace(
+            built, llm_base_url=llm.url, llm_model="scripted", llm_timeout=5.0, llm_retries=0, answer_workers=1
+        )
+        app = serving(replace(settings, answer_queue=7), fake_pipeline(settings))
+        with app as base, ThreadPoolExecutor(max_workers=8) as pool:
+            asks = [
+                pool.submit(httpx.post, f"{base}/api/ask", json={"question": ANSWERABLE}, timeout=60) for _ in range(8)
+            ]
+            first = next(as_completed(asks))
+            in_flight_at_first_answer = len(llm.requests)
+            answers = [a.result() for a in asks]
+        assert first.result().status_code == 200
+        assert in_flight_at_first_answer == 8
+        assert all(r.status_code == 200 and r.json()["mode"] == "extractive" and r.json()["notice"] for r in answers)
     finally:
         llm.close()
 
