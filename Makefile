@@ -20,11 +20,12 @@ export TOKENIZERS_PARALLELISM := false
 setup: $(STAMP)
 
 # torch first, pinned: the local CPU build. Unpinned, a dependency would pull the CUDA wheels.
-$(STAMP): pyproject.toml
+# constraints.txt holds the versions resolved together: unconstrained, pip may backtrack for half an hour.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e ".[all,dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[all,dev]"
 	touch $@
 
 # Building the index also materialises the default embedding model into the cache on first use.
