@@ -129,3 +129,26 @@ def test_a_constant_signal_gives_its_weight_to_the_other() -> None:
     assert np.allclose(fusion.weighted(np.full(3, 0.4), dense, 0.7), fusion.zscore(dense))
     both = fusion.weighted(dense, np.array([0.0, 2.0, 1.0]), 0.7)
     assert not np.allclose(both, fusion.zscore(dense))  # both signals count when both vary
+
+
+# A sentence of the Erdao plan (总体要求) longer than an excerpt may be.
+_LONG = (
+    "“十四五”时期,二道区要凝心聚力、创新实干、加压奋进,推动经济社会高质量发展,按照新思想、新时代、新目标、新征程的要求,"
+    "聚焦总定位总目标精准发力,奋力推动二道在社会主义现代化建设新征程中建设“创新、活力、文化、宜居”二道,"
+    "成为长春现代化都市圈主导区、现代产业体系主力军、长吉一体化“东协同”主战场,建成长春东部“城市会客厅”。"
+)
+
+
+def test_excerpt_is_verbatim_and_never_a_lone_clause() -> None:
+    from rag.generate.extractive import excerpt
+
+    # Nothing in the question matches: the excerpt is the opening, as long as fits, not "“十四五”时期……".
+    nothing = excerpt(_LONG, set(), max_chars=80)
+    assert nothing.startswith("“十四五”时期,二道区要凝心聚力") and nothing.endswith("……")
+    assert 40 < len(nothing) <= 82
+    # One clause matches: the window holds it and the clauses around it that still fit.
+    hit = excerpt(_LONG, grounding.units("城市会客厅"), max_chars=80)
+    assert "建成长春东部“城市会客厅”" in hit and hit.startswith("……") and len(hit) > 40
+    for part in (nothing, hit):
+        assert part.strip("…") in _LONG
+    assert excerpt("短句。", set()) == "短句。"

@@ -62,7 +62,10 @@ def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
         return sentence
     cuts = [0] + [m.end() for m in _CLAUSE_END.finditer(sentence)] + [len(sentence)]
     clauses = [sentence[a:b] for a, b in pairwise(cuts) if b > a]
-    best, best_score = (0, 1), -1.0
+    # Among windows matching as many question units, the longest that fits: a lone clause such as
+    # "“十四五”时期" matches as much as the clause it introduces, but says nothing on its own. When
+    # nothing matches, the sentence's opening (scanned first, kept on ties).
+    best, best_key = (0, 1), (-1, 0)
     for i in range(len(clauses)):
         length = 0
         for j in range(i, len(clauses)):
@@ -70,8 +73,9 @@ def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
             if length > max_chars and j > i:
                 break
             score = len(grounding.units("".join(clauses[i : j + 1])) & query_units)
-            if score > best_score:
-                best, best_score = (i, j + 1), score
+            key = (score, length if score or i == 0 else 0)
+            if key > best_key:
+                best, best_key = (i, j + 1), key
     i, j = best
     text = "".join(clauses[i:j]).rstrip("，,：:")
     return ("……" if i > 0 else "") + text + ("……" if j < len(clauses) else "")
