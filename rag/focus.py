@@ -171,9 +171,10 @@ def coverage(
 ) -> Coverage:
     """Each content term is covered when the evidence holds it, or when its embedding is close to the evidence.
 
-    `corpus` is every document's text, lower-cased (once, by the caller). `similar(term)` is how far the term's best match among the evidence's words stands out (in standard
-    deviations of its similarity to the documents' vocabulary, see Pipeline._similar); `salience(term)`
-    weighs terms (rare words say more than common ones; a word no document holds weighs most).
+    `corpus` is every document's text, lower-cased (once, by the caller). `similar(term)` is how far the
+    term's best match among the evidence's words stands out (in standard deviations of its similarity to
+    the documents' vocabulary, see Pipeline._similar); `salience(term)` weighs terms (rare words say more
+    than common ones; a word no document holds weighs most).
     """
     weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
     terms = list(terms)

@@ -145,6 +145,16 @@ def queue_data_check(blocks: Any) -> Callable[[Any, bytes], tuple[int, str] | No
     return check
 
 
+def _import_web() -> None:
+    """Import the web stack ahead of create_app (which reports a missing one)."""
+    try:
+        import gradio  # noqa: F401
+
+        import ui.app  # noqa: F401
+    except ImportError:
+        pass
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
@@ -155,7 +165,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     # the GIL gets it after at most this interval (the default 5 ms, several times over, is a visible
     # wait when a few threads compute at once).
     sys.setswitchinterval(0.001)
+    # Importing gradio takes most of start-up (3-4 s here); the index and models load meanwhile.
+    web = threading.Thread(target=_import_web, name="import-web", daemon=True)
+    web.start()
     pipeline = server_pipeline(settings)
+    web.join()
     try:
         app = create_app(settings, pipeline)
         # Everything loaded so far (the index, the models, gradio's modules: hundreds of thousands of
