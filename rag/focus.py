@@ -145,6 +145,16 @@ def content_terms(
     return list(out)
 
 
+def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> list[str]:
+    """The terms a partial answer may name as not covered: what the question asks about, not how it says it.
+
+    A verb of a paraphrase (折腾, 干到, 懂不懂) still counts against coverage, but "the documents do not
+    mention 折腾" tells a resident nothing; nouns and verbal nouns (学位, 入学, 研发) do.
+    """
+    pos = {w.strip().lower(): p for w, p in tag(question)}
+    return [t for t in terms if not (pos.get(t, "n").startswith("v") and pos.get(t, "n") != "vn")]
+
+
 @dataclass(frozen=True)
 class Coverage:
     """How much of a question's content the evidence covers, and what it leaves out."""

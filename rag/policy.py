@@ -290,7 +290,7 @@ class Policy:
         # Words most sections hold (目标, 体系, 产业) frame a question; their absence from the cited
         # section says nothing, so only specific ones are named as not covered.
         specific = [t for t in cov.uncovered if self.doc_freq(t) <= self.settings.partial_max_df * self.num_docs]
-        missing = cov.unknown + tuple(specific)
+        missing = tuple(focus.things(cov.unknown + tuple(specific), question, self.tag))
         # Only terms no document holds (and nothing close to them) can make the documents silent;
         # terms the documents hold elsewhere make the answer partial, named in the answer.
         if cov.known < self.settings.min_focus_coverage:

@@ -236,3 +236,13 @@ def test_words_most_sections_hold_are_not_named_as_missing() -> None:
     )
     v = rules.after("冰雪旅游的目标和温泉有什么？", ["发展冰雪旅游。"], _retrieval(5.0), evidence="发展冰雪旅游。")
     assert v.refusal is None and "温泉" in v.uncovered and "目标" not in v.uncovered
+
+
+def test_partial_answers_name_things_not_the_wording() -> None:
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [("做买卖", "n"), ("折腾", "v"), ("研发", "vn"), ("干到", "v"), ("规模", "n")]
+
+    # Verbs of a paraphrase are not named; nouns and verbal nouns are, in the order given.
+    assert focus.things(["折腾", "做买卖", "研发", "干到"], "做买卖折腾研发干到规模", tag) == ["做买卖", "研发"]
+    # A term the tagger did not return as a word of its own is kept (it came from the question's content).
+    assert focus.things(["营商环境"], "营商环境", tag) == ["营商环境"]
