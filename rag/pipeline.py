@@ -119,16 +119,18 @@ class Pipeline:
         docs = self.index.check_doc_ids(doc_ids) if doc_ids else None
         stripped = questions.strip_injection(q)
         query = questions.contextualize(stripped, history) if stripped else ""
+        current = {d.doc_id: d.title for d in self.index.documents if not d.superseded_by}
+        by_title = scope.named(query, current) if query else {}
         if docs is None:
-            # A question naming a kind of document ("报告提出…") is read in the documents of that kind.
-            current = {d.doc_id: d.title for d in self.index.documents if not d.superseded_by}
-            named = scope.referenced(query, current)
+            # A question naming a document ("商标法规定…") or a kind of document ("报告提出…") is read in it.
+            named = set(by_title) or scope.referenced(query, current)
             docs = self.index.check_doc_ids(sorted(named)) if named else None
         titles = [d.title for d in self.index.documents if docs is None or d.doc_id in docs]
-        # Retrieval reads the question without the scope every document in it shares (rag.scope), except
-        # when the question is about the document itself, where the scope words are the point.
+        # Retrieval reads the question without the scope every document in it shares (rag.scope) and without
+        # the names of the documents it names, except when the question is about the document itself.
         keep = not query or focus.about_document(query)
-        topic = query if keep else scope.without(query, scope.common_scope(titles))
+        drop = scope.common_scope(titles) | {n for d, n in by_title.items() if docs is None or d in docs}
+        topic = query if keep else scope.without(query, drop)
         return Request(q, query, topic, top_k, questions.has_injection(q), docs)
 
     def retrieve(self, request: Request) -> Retrieval:

@@ -11,7 +11,9 @@ Scope words come from the titles: the places a title opens with (长春市二道
 document the title ends with (规划, 纲要, 条例, 意见…). Only words shared by every document in scope are
 dropped: when a knowledge base holds the city's plan and the district's, the name is what tells them apart.
 A question about the document itself (who approved it, its period) and a question that is nothing but
-scope words keep all their words.
+scope words keep all their words. A question that names a document by its title, whole or short
+(《中华人民共和国商标法》 as 商标法, 青岛市控制吸烟条例 as 控制吸烟条例), is read in that document, and the
+name is dropped from what retrieval reads: every passage of the document is equally "about" it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _COUNTRY_TITLE = re.compile(r"中华人民共和国|^全国|^国家|^中共中�
 _PERIOD = re.compile(r"第([一二三四五六七八九十]{1,3})个五年|“?([一二三四五六七八九十]{1,3})五”?(?:规划|时期)")
 _GENRE = ("规划纲要", "规划", "纲要", "条例", "办法", "规定", "意见", "方案", "决定", "通知", "报告")
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]|[《》“”\s]")
 
 
 def places(title: str) -> set[str]:
@@ -108,3 +111,27 @@ def referenced(question: str, titles: Mapping[str, str]) -> set[str]:
         return set()
     found = {doc for doc, title in titles.items() if kinds & scope_words(title)}
     return found if len(found) < len(titles) else set()
+
+
+def names(title: str) -> set[str]:
+    """How a question may name a document: its title, and the title without the places it opens with."""
+    full = _BRACKETED.sub("", _LEAD.sub("", title)).removesuffix("的通知")
+    out = {full} if len(full) >= 3 else set()
+    rest = full.removeprefix("中华人民共和国")
+    while (m := _PLACE.match(rest)) and not _NOT_PLACE.search(m.group(0)):
+        rest = rest[m.end() :]
+    # A bare genre (条例, 规划) names a kind of document, not one (see referenced).
+    if len(rest) >= 3 and rest not in _GENRE:
+        out.add(rest)
+    return out
+
+
+def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
+    """Documents the question names by title: doc_id -> the name as the question writes it (the longest)."""
+    text = _BRACKETED.sub("", question)
+    out: dict[str, str] = {}
+    for doc, title in titles.items():
+        found = [n for n in names(title) if n in text]
+        if found:
+            out[doc] = max(found, key=len)
+    return out

@@ -64,3 +64,26 @@ def test_a_question_naming_a_kind_of_document_is_read_in_those_documents() -> No
     assert scope.referenced("这份纲要的目标是什么？", titles) == {"plan"}
     assert scope.referenced("遛狗要拴绳吗？", titles) == set()  # names no kind of document
     assert scope.referenced("条例里对遛狗有什么要求？", {"dogs": titles["dogs"]}) == set()  # only one document
+
+
+def test_names_of_a_document() -> None:
+    assert scope.names("中华人民共和国商标法") == {"中华人民共和国商标法", "商标法"}
+    assert scope.names("青岛市控制吸烟条例") == {"青岛市控制吸烟条例", "控制吸烟条例"}
+    assert scope.names("《全国年节及纪念日放假办法》") == {"全国年节及纪念日放假办法"}
+    # Places and a bare genre alone do not name one document.
+    assert scope.names("长春市条例") == {"长春市条例"}
+    assert "规划" not in scope.names("二道区规划")
+
+
+def test_a_question_naming_a_document_by_title() -> None:
+    titles = {
+        "tm": "中华人民共和国商标法",
+        "smoke": "青岛市控制吸烟条例",
+        "plan": "长春市二道区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要",
+    }
+    assert scope.named("商标法规定注册商标的有效期是多久？", titles) == {"tm": "商标法"}
+    assert scope.named("《青岛市控制吸烟条例》里哪些场所禁止吸烟？", titles) == {"smoke": "青岛市控制吸烟条例"}
+    assert scope.named("控制吸烟条例对经营者有什么要求？", titles) == {"smoke": "控制吸烟条例"}
+    # Words of a title inside other words, or a topic, are not its name.
+    assert scope.named("二道区的养老服务有什么规划？", titles) == {}
+    assert scope.named("注册商标的有效期是多久？", titles) == {}
