@@ -40,7 +40,9 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
 
 # Answer types: what the question wants back, and what evidence of that type looks like.
 _WANTS = {
-    "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|多久|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
+    # "How long" before "when": 多久 wants a span (十年, 六个月, 三十日), a date does not answer it.
+    "how_long": re.compile(r"多久|多长时间|多少(年|天|日|个月)|期限是|有效期(是|为|有)|\bhow long\b", re.I),
+    "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
     "where": re.compile(
         r"在哪(?!一?[章篇节条部])|哪里|哪儿|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b",
         re.I,
@@ -52,7 +54,9 @@ _WANTS = {
         re.I,
     ),
 }
+_SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|天|周|星期|小时|工作日)"
 _HAS = {
+    "how_long": re.compile(_SPAN),
     "when": re.compile(
         r"\d{4}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
     ),
@@ -85,7 +89,7 @@ _FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|
 
 
 def wants(question: str) -> str | None:
-    """The answer type a question asks for: "when", "where", "who", or None for anything else."""
+    """The answer type a question asks for: "how_long", "when", "where", "who", or None for anything else."""
     for kind, pattern in _WANTS.items():
         if pattern.search(question):
             return kind

@@ -53,7 +53,7 @@ _REASON_TEXT = {
     NO_ANSWER_TYPE: "reason_type.txt",
     NOT_COVERED: "reason_not_covered.txt",
 }
-_TYPE_NAMES = {"when": "具体时间", "where": "具体地点", "who": "具体负责的单位或人员"}
+_TYPE_NAMES = {"how_long": "具体期限", "when": "具体时间", "where": "具体地点", "who": "具体负责的单位或人员"}
 
 _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")

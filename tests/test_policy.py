@@ -246,3 +246,15 @@ def test_partial_answers_name_things_not_the_wording() -> None:
     assert focus.things(["折腾", "做买卖", "研发", "干到"], "做买卖折腾研发干到规模", tag) == ["做买卖", "研发"]
     # A term the tagger did not return as a word of its own is kept (it came from the question's content).
     assert focus.things(["营商环境"], "营商环境", tag) == ["营商环境"]
+
+
+def test_how_long_wants_a_span() -> None:
+    assert focus.wants("注册商标的有效期是多久？") == "how_long"
+    assert focus.wants("春节放假多少天？") == "how_long" and focus.wants("How long is the warranty?") == "how_long"
+    assert focus.wants("温泉基地什么时候建成？") == "when"
+    assert focus.holds("how_long", "注册商标的有效期为十年，自核准注册之日起计算。")
+    assert focus.holds("how_long", "春节，放假3天。") and focus.holds("how_long", "公示期不少于三十个工作日。")
+    assert not focus.holds("how_long", "加快建设温泉康养基地。")
+    refused = policy.lacks_answer_type("注册商标的有效期是多久？", ["注册商标应当在规定期限内续展。"])
+    assert refused == "how_long"
+    assert policy.lacks_answer_type("注册商标的有效期是多久？", ["注册商标的有效期为十年。"]) is None
