@@ -23,6 +23,7 @@ from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
 
 _CLAUSE_END = re.compile(r"[，,：:]")
 _SLACK = 10  # characters past the cut that a sentence's token cost is measured on
+_LEAD_IN = ("：", ":")
 
 
 def metadata_sentences(index: Index) -> set[int]:
@@ -186,7 +187,31 @@ class Extractive:
                 break
             budget -= cost
             picked.append(choice)
-        return picked
+        return self._with_items(candidates, picked, budget)
+
+    def _with_items(self, candidates: list[Sentence], picked: list[int], budget: int) -> list[int]:
+        """A picked sentence ending with a colon (禁止在下列场所吸烟：) introduces the items that follow it in its
+        section: they come with it while the token budget lasts, and a lead-in none of them fits with goes."""
+        out = list(picked)
+        for p in picked:
+            if not candidates[p].text.rstrip().endswith(_LEAD_IN):
+                continue
+            added, i = 0, p + 1
+            while i < len(candidates) and candidates[i].index == candidates[i - 1].index + 1:
+                if candidates[i].chunk_id != candidates[p].chunk_id and (
+                    self.chunks[candidates[i].chunk_id].loc != self.chunks[candidates[p].chunk_id].loc
+                ):
+                    break
+                if i not in out:
+                    cost = self._cost(candidates[i])
+                    if cost > budget:
+                        break
+                    budget -= cost
+                    out.append(i)
+                added, i = added + 1, i + 1
+            if not added and len(out) > 1:
+                out.remove(p)
+        return out
 
     def _compose(
         self, candidates: list[Sentence], picked: list[int], q_units: set[str], rank_of: dict[Locator, int]
@@ -200,7 +225,7 @@ class Extractive:
         for sents in order.values():
             for s in sorted(sents, key=lambda s: s.index):
                 text = excerpt(s.text.rstrip("；;，,"), q_units, self.settings.max_sentence_chars)
-                if not text.endswith(("。", "！", "？", "……", "!", "?")):
+                if not text.endswith(("。", "！", "？", "……", "!", "?", *_LEAD_IN)):
                     text += "。"
                 out.append(AnswerSentence(text, (Citation.of(self.chunks[s.chunk_id], s.text),)))
         return out
