@@ -64,14 +64,16 @@ class Retriever:
         if allowed is not None:
             k = min(len(self.index.chunks), k * 4)  # filtering after the fact: look deeper
         ids, dense, sparse = self._candidates(lexical or question, qv, k)
-        if allowed is not None:
-            mask = np.isin(ids, allowed)
-            ids, dense, sparse = ids[mask], dense[mask], sparse[mask]
         if self.settings.fusion == "weighted":
             fused = fusion.weighted(dense, sparse, self.settings.dense_weight)
         else:
             # Standardised, so that the policy's evidence bar (a z-score) means the same under either fusion.
             fused = fusion.zscore(fusion.rrf(dense, sparse, k=self.settings.rrf_k))
+        if allowed is not None:
+            # Scores are standardised over every candidate before the filter: within one short document
+            # (a regulation of eight articles) no passage could stand out of so few by the evidence bar.
+            mask = np.isin(ids, allowed)
+            ids, dense, sparse, fused = ids[mask], dense[mask], sparse[mask], fused[mask]
         order = np.argsort(-fused, kind="stable")
         chunks = self.index.chunks
         hits = [Hit(chunks[int(ids[i])], float(fused[i]), float(dense[i]), float(sparse[i])) for i in order.tolist()]
