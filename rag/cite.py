@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rag import prompts
 from rag.errors import UnknownSection
 from rag.parse import cn_to_int
-from rag.types import PREAMBLE, AnswerSentence, Citation, Document, Locator, Refusal, Section
+from rag.types import PREAMBLE, AnswerSentence, Citation, Document, Locator, NearSection, Refusal, Section
 
 _CN = "零一二三四五六七八九"
 
@@ -52,13 +52,18 @@ def partial_note(uncovered: Sequence[str]) -> str:
     return prompts.load("partial.txt").format(terms="、".join(uncovered))
 
 
+def _titled(near: NearSection) -> bool:
+    """Does the section have a title of its own (an article's "title" is often just 第七条, a preamble's 前言)?"""
+    return bool(near.title) and near.title not in (near.loc.label, *near.loc.path[-1:])
+
+
 def refusal_text(refusal: Refusal, prompts_dir: object = None) -> str:
     """The fixed refusal sentence, the reason if one is known, and the nearest sections to read."""
     parts = [prompts.refusal(), refusal.reason]
     if refusal.nearest:
         many = len({n.loc.doc_id for n in refusal.nearest}) > 1
         listing = "；".join(
-            (n.loc.formal(n.doc_title) if many else n.loc.label) + (f" {n.title}" if n.title else "")
+            (n.loc.formal(n.doc_title) if many else n.loc.label) + (f" {n.title}" if _titled(n) else "")
             for n in refusal.nearest
         )
         parts.append(f"{prompts.load('nearest.txt')}{listing}。")

@@ -152,3 +152,17 @@ def test_excerpt_is_verbatim_and_never_a_lone_clause() -> None:
     for part in (nothing, hit):
         assert part.strip("…") in _LONG
     assert excerpt("短句。", set()) == "短句。"
+
+
+def test_nearest_sections_show_a_title_only_when_there_is_one() -> None:
+    from rag.cite import refusal_text
+    from rag.types import NearSection, Refusal
+
+    near = (
+        NearSection(Locator("reg", ("第七条",)), "第七条", "某条例"),
+        NearSection(Locator("reg", ()), "前言", "某条例"),
+        NearSection(Locator("reg", ("第二章", "第九条")), "监督管理", "某条例"),
+    )
+    text = refusal_text(Refusal("weak_evidence", "", near))
+    assert "第七条；" in text and "第七条 第七条" not in text and "前言 前言" not in text
+    assert "第二章·第九条 监督管理" in text
