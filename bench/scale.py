@@ -15,9 +15,9 @@ decaying spectrum (real embeddings use some directions far more than others). Qu
 same way, so they are near neighbours but never copies. Measured here: random pairs ~0.67 cosine, a
 query's best match ~0.92, its 10th ~0.88.
 
-"faiss-ivf" is measured too though it is not a store: IndexIVFFlat, to answer whether IVF would serve a
-million vectors better than HNSW. Its nprobe, HNSW's efSearch and Milvus's ef are swept to show the
-recall/latency trade-off.
+IVF's nprobe, HNSW's efSearch and Milvus's ef are swept to show the recall/latency trade-off. (Until
+2026-12-06 "faiss-ivf" was a bench-only IndexIVFFlat with the same list count, 2·sqrt(n), trained on a
+sample; it is now the store rag.stores.faiss_ivf, measured like the others.)
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.stores import KINDS, StoreOptions, VectorStore, create, load  # noqa: E402
+from rag.stores import KINDS, StoreOptions, create, load  # noqa: E402
 
 DIM = 384
 K = 10
 SEED = 20240611
 RESULTS = ROOT / "bench" / "scale_results.json"
-BENCH_KINDS = (*KINDS, "faiss-ivf")
+BENCH_KINDS = KINDS
 SWEEP = {
     "faiss-hnsw": [16, 32, 64, 128, 256],  # efSearch
     "milvus": [32, 64, 128, 256],  # ef
@@ -123,52 +123,6 @@ def prepare_data(work: Path, size: int, queries: int) -> None:
         np.save(truth, best_i, allow_pickle=False)
 
 
-# -- the IVF contender (bench only) ---------------------------------------------------------------
-
-
-class IvfStore:
-    """Just enough of a store to measure IndexIVFFlat: nlist = 2*sqrt(n) lists, trained on a sample."""
-
-    kind = "faiss-ivf"
-
-    def __init__(self, index: Any = None) -> None:
-        self.index = index
-
-    def build(self, vectors: np.ndarray) -> None:
-        import faiss
-
-        n = len(vectors)
-        nlist = max(8, int(2 * math.sqrt(n)))
-        quantizer = faiss.IndexFlatIP(DIM)
-        index = faiss.IndexIVFFlat(quantizer, DIM, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.cp.niter = 20
-        rng = np.random.default_rng(0)
-        sample = np.sort(rng.choice(n, min(n, 50 * nlist), replace=False))
-        index.train(np.ascontiguousarray(vectors[sample]))
-        index.add_with_ids(np.ascontiguousarray(vectors), np.arange(n, dtype=np.int64))
-        self.quantizer = quantizer  # the index points at it but does not own it: keep it alive
-        self.index = index
-
-    def save(self, directory: Path) -> None:
-        import faiss
-
-        directory.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self.index, str(directory / "ivf.index"))
-
-    @classmethod
-    def load(cls, directory: Path) -> IvfStore:
-        import faiss
-
-        return cls(faiss.read_index(str(directory / "ivf.index")))
-
-    def set_knob(self, nprobe: int) -> None:
-        self.index.nprobe = nprobe
-
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, ids = self.index.search(queries, k)
-        return ids, scores
-
-
 # -- workers (one subprocess each) ----------------------------------------------------------------
 
 
@@ -196,17 +150,11 @@ def build_worker(store: str, size: int, work: Path, directory: Path) -> dict[str
     gc.collect()
     rss0 = _rss_mb()
     t0 = time.perf_counter()
-    if store == "faiss-ivf":
-        ivf = IvfStore()
-        ivf.build(vectors)
-        t1 = time.perf_counter()
-        ivf.save(directory)
-    else:
-        vs = create(store, StoreOptions(dim=DIM), directory)
-        vs.add(np.arange(size, dtype=np.int64), vectors)
-        t1 = time.perf_counter()
-        vs.save(directory)
-        vs.close()
+    vs = create(store, StoreOptions(dim=DIM), directory)
+    vs.add(np.arange(size, dtype=np.int64), vectors)
+    t1 = time.perf_counter()
+    vs.save(directory)
+    vs.close()
     t2 = time.perf_counter()
     return {
         "add_s": round(t1 - t0, 2),
@@ -249,22 +197,16 @@ def query_worker(store: str, size: int, queries: int, work: Path, directory: Pat
     gc.collect()
     rss0 = _rss_mb()
     t0 = time.perf_counter()
-    ivf: IvfStore | None = None
-    vs: VectorStore | None = None
-    if store == "faiss-ivf":
-        ivf = IvfStore.load(directory)
-    else:
-        vs = load(store, directory, StoreOptions(dim=DIM))
+    vs = load(store, directory, StoreOptions(dim=DIM))
     load_s = time.perf_counter() - t0
 
     def search(x: np.ndarray) -> np.ndarray:
-        return ivf.search(x, K)[0] if ivf is not None else vs.search(x, K)[0]  # type: ignore[union-attr]
+        return vs.search(x, K)[0]
 
     def run(knob: int | None) -> dict[str, Any]:
-        if ivf is not None:
-            ivf.set_knob(knob or 32)
-        elif vs is not None and knob is not None:
-            vs.options = replace(vs.options, hnsw_ef_search=knob)  # efSearch / ef is read at each search
+        if knob is not None:  # efSearch / ef / nprobe is read at each search
+            knob_field = "ivf_nprobe" if store == "faiss-ivf" else "hnsw_ef_search"
+            vs.options = replace(vs.options, **{knob_field: knob})
         found, times = _latencies(search, q)
         return {
             "recall@10": round(_recall(found, truth), 4),
@@ -272,11 +214,10 @@ def query_worker(store: str, size: int, queries: int, work: Path, directory: Pat
             "p95_ms": round(float(np.percentile(times, 95)), 3),
         }
 
-    default = run(None if store != "faiss-ivf" else 32)
+    default = run(None)
     rss = _rss_mb() - rss0
     sweep = [{"knob": knob, **run(knob)} for knob in SWEEP.get(store, [])]
-    if vs is not None:
-        vs.close()
+    vs.close()
     return {"load_s": round(load_s, 2), "rss_mb": round(rss, 1), **default, "sweep": sweep}
 
 

@@ -25,7 +25,7 @@ OUT = ROOT / "bench" / "scale.png"
 STYLE = {
     "faiss": ("faiss flat (exact)", "o-"),
     "faiss-hnsw": ("faiss-hnsw (M 32, efSearch 128)", "s-"),
-    "faiss-ivf": ("faiss IVF (nprobe 32, not a store)", "^--"),
+    "faiss-ivf": ("faiss-ivf (2·sqrt(n) lists, nprobe 16)", "^-"),
     "milvus": ("Milvus Lite", "d-"),
     "bm25": ("BM25 (bm25s arrays, jieba)", "x-"),
 }

@@ -130,7 +130,12 @@ def _write(
         np.save(tmp / "chunk_vectors.npy", chunk_vectors.astype(np.float32), allow_pickle=False)
         np.save(tmp / "vocabulary_vectors.npy", vectors["words"], allow_pickle=False)
         (tmp / "vocabulary.json").write_text(jsonl.dumps(sparse.vocabulary(settings.max_vocabulary)), "utf-8")
-        opts = StoreOptions(dim=embedder_dim, hnsw_ef_search=settings.hnsw_ef_search, milvus_uri=settings.milvus_uri)
+        opts = StoreOptions(
+            dim=embedder_dim,
+            hnsw_ef_search=settings.hnsw_ef_search,
+            ivf_nprobe=settings.ivf_nprobe,
+            milvus_uri=settings.milvus_uri,
+        )
         store = create(settings.vector_store, opts, tmp / "vectors")
         store.add(np.arange(len(chunks), dtype=np.int64), np.ascontiguousarray(chunk_vectors, np.float32))
         store.save(tmp / "vectors")
@@ -141,7 +146,11 @@ def _write(
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "corpus": corpus,
             "model": {"name": model_name(settings), "dim": embedder_dim, "backend": settings.embed_backend},
-            "store": {"kind": settings.vector_store, "hnsw_ef_search": settings.hnsw_ef_search},
+            "store": {
+                "kind": settings.vector_store,
+                "hnsw_ef_search": settings.hnsw_ef_search,
+                "ivf_nprobe": settings.ivf_nprobe,
+            },
             "settings": {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},
             "counts": {
                 "documents": len(docs),

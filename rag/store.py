@@ -148,6 +148,7 @@ def store_options(manifest: dict[str, Any], milvus_uri: str = "", ef_search: int
     return StoreOptions(
         dim=int(manifest["model"]["dim"]),
         hnsw_ef_search=ef_search or int(opts.get("hnsw_ef_search", 128)),
+        ivf_nprobe=int(opts.get("ivf_nprobe", 16)),
         milvus_uri=milvus_uri or opts.get("milvus_uri", ""),
     )
 

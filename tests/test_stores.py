@@ -59,7 +59,7 @@ def flat_truth() -> np.ndarray:
 
 
 def test_unknown_kind_lists_the_kinds(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="faiss, faiss-hnsw, milvus"):
+    with pytest.raises(StoreError, match="faiss, faiss-hnsw, faiss-ivf, milvus"):
         create("annoy", OPTIONS, tmp_path)
     with pytest.raises(StoreError, match="choose one of"):
         load("annoy", tmp_path, OPTIONS)
@@ -211,6 +211,29 @@ def test_hnsw_compacts_after_heavy_removal(tmp_path: Path) -> None:
     assert store.index.ntotal == N // 2 - 1 == store.count(), "graph rebuilt from the live vectors"
     ids, _ = store.search(VECTORS[N - 5 :], 1)
     assert (ids[:, 0] == IDS[N - 5 :]).all()
+
+
+def test_ivf_lists_grow_with_the_collection(tmp_path: Path) -> None:
+    from rag.stores.faiss_ivf import REGROW_MIN, FaissIvfStore, lists_for
+
+    assert lists_for(10) == 1 and lists_for(2000) == 51 and lists_for(1_000_000) == 2000
+    store = _new("faiss-ivf", tmp_path / "vectors")
+    assert isinstance(store, FaissIvfStore)
+    store.add(IDS[:50], VECTORS[:50])  # trained on 50 vectors: one list, an exact search
+    assert store.index.nlist == 1
+    rng = np.random.default_rng(7)
+    more = _clustered(rng, _TOPICS, REGROW_MIN)
+    more_ids = np.arange(REGROW_MIN, dtype=np.int64) + 10_000_000
+    store.add(more_ids, more)  # grown far past what it was trained on: re-clustered from its own vectors
+    assert store.index.nlist == lists_for(REGROW_MIN + 50) and store.count() == REGROW_MIN + 50
+    ids, _ = store.search(np.concatenate([VECTORS[:5], more[-5:]]), 1)
+    assert ids[:, 0].tolist() == [*IDS[:5].tolist(), *more_ids[-5:].tolist()]
+    store.remove(more_ids[-5:])
+    ids, _ = store.search(more[-5:], 3)
+    assert not np.isin(ids, more_ids[-5:]).any() and store.count() == REGROW_MIN + 45
+    store.save(tmp_path / "vectors")
+    again = load("faiss-ivf", tmp_path / "vectors", StoreOptions(dim=DIM, ivf_nprobe=4))
+    assert again.count() == REGROW_MIN + 45 and again.search(VECTORS[:1], 1)[0][0, 0] == IDS[0]
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 - "faiss": exact inner product (IndexIDMap2 over IndexFlatIP); right for one plan's hundreds of chunks.
 - "faiss-hnsw": an HNSW graph for large collections (approximate, fast, memory-resident).
+- "faiss-ivf": an inverted file for large collections that must build fast (approximate, native ids and removal).
 - "milvus": pymilvus MilvusClient; a Milvus Lite file inside the index folder, or a server by URI.
 
 Only the chosen backend's module (and its heavy package) is imported.
@@ -18,6 +19,7 @@ from rag.stores.base import StoreError, StoreOptions, VectorStore
 _BACKENDS: dict[str, tuple[str, str]] = {
     "faiss": ("rag.stores.faiss_flat", "FaissFlatStore"),
     "faiss-hnsw": ("rag.stores.faiss_hnsw", "FaissHnswStore"),
+    "faiss-ivf": ("rag.stores.faiss_ivf", "FaissIvfStore"),
     "milvus": ("rag.stores.milvus", "MilvusStore"),
 }
 KINDS: tuple[str, ...] = tuple(_BACKENDS)

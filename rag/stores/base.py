@@ -39,6 +39,7 @@ class StoreOptions:
     hnsw_m: int = 32
     hnsw_ef_construction: int = 200
     hnsw_ef_search: int = 128
+    ivf_nprobe: int = 16
     milvus_uri: str = ""  # empty: a Milvus Lite file "milvus.db" inside the store's folder
     milvus_collection: str = "chunks"
 

@@ -137,8 +137,8 @@ class FaissHnswStore(VectorStore):
             raise damaged(directory / INDEX_FILE, cls.kind, f"holds a {type(index).__name__}, not an HNSW graph")
         if index.d != options.dim:
             raise wrong_dim(directory, cls.kind, index.d, options.dim)
-        ids = _read_ints(directory / IDS_FILE, cls.kind)
-        removed = _read_ints(directory / REMOVED_FILE, cls.kind)
+        ids = read_ints(directory / IDS_FILE, cls.kind)
+        removed = read_ints(directory / REMOVED_FILE, cls.kind)
         if len(ids) != index.ntotal or (len(removed) and (removed.min() < 0 or removed.max() >= len(ids))):
             raise damaged(directory / IDS_FILE, cls.kind, "ids do not match the graph")
         store = cls(options, index, ids, np.unique(removed))
@@ -149,7 +149,7 @@ class FaissHnswStore(VectorStore):
         return list(self._files)
 
 
-def _read_ints(path: Path, kind: str) -> np.ndarray:
+def read_ints(path: Path, kind: str) -> np.ndarray:
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as e:
