@@ -22,10 +22,14 @@ import re
 from collections.abc import Iterable, Mapping
 
 # An administrative place as a title names it: 长春市, 二道区, 吉林省, 延边朝鲜族自治州, 某某县, 某某镇.
-_PLACE = re.compile(r"(?!关于)[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|州|镇|乡|街道)")
-_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡|街道)$")
+_PLACE = re.compile(
+    r"(?!关于)[\u4e00-\u9fff]{2,10}?(?:特别行政区|经济特区|自治区|自治州|自治县|省|市|区|县|州|镇|乡|街道)"
+)
+_SUFFIX = re.compile(r"(?:特别行政区|经济特区|自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡|街道)$")
 # Kinds of area that are topics, not the governing place ("开发区管理办法" is about development zones).
-_NOT_PLACE = re.compile(r"(?:开发|园|试验|示范|功能|保税|城|社|片|景|小|市|郊|地|山|林|矿|灾|特|街)区$|城市$|都市$")
+_NOT_PLACE = re.compile(
+    r"(?:开发|园|试验|示范|功能|保税|城|社|片|景|小|市|郊|地|山|林|矿|灾|(?<!经济)特|街)区$|城市$|都市$"
+)
 # Words that may come before the places in a title ("关于印发长春市…的通知"); after a bare 关于 comes the
 # topic ("关于支持某市发展的意见" is about that city, not issued by it).
 _LEAD = re.compile(r"^(?:[\s《]|关于印发|关于转发|关于批转|印发|转发|批转)+")
@@ -135,3 +139,20 @@ def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
         if found:
             out[doc] = max(found, key=len)
     return out
+
+
+def governed(question: str, titles: Mapping[str, str]) -> set[str]:
+    """Documents governing a place the question names (二道区的养老…), when that singles out some but not all.
+
+    A knowledge base holding a district's plan beside two cities' regulations: "二道区…" asks the plan,
+    "深圳新建建筑…" the Shenzhen regulation. Only the places a title opens with count (rag.scope.places).
+    """
+    if len(titles) < 2:
+        return set()
+    # 全区, 中国, 全国 say "the whole of it", not which place: every national document would claim them.
+    named = {
+        doc: {p for p in places(title) if len(p) >= 2 and p not in _COUNTRY and not p.startswith("全")}
+        for doc, title in titles.items()
+    }
+    found = {doc for doc, ps in named.items() if any(p in question for p in ps)}
+    return found if len(found) < len(titles) else set()

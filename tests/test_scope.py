@@ -87,3 +87,20 @@ def test_a_question_naming_a_document_by_title() -> None:
     # Words of a title inside other words, or a topic, are not its name.
     assert scope.named("二道区的养老服务有什么规划？", titles) == {}
     assert scope.named("注册商标的有效期是多久？", titles) == {}
+
+
+def test_a_question_naming_a_place_some_documents_govern() -> None:
+    titles = {
+        "plan": "长春市二道区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要",
+        "green": "深圳经济特区绿色建筑条例",
+        "tm": "中华人民共和国商标法",
+    }
+    assert scope.governed("二道区的养老服务有什么规划？", titles) == {"plan"}
+    assert scope.governed("深圳新建民用建筑要达到什么绿色建筑标准？", titles) == {"green"}
+    assert scope.governed("长春和深圳的规定有什么不同？", titles) == {"plan", "green"}
+    # The whole of a place, or the country, names no one document; nor does a knowledge base of one.
+    assert scope.governed("全国的注册商标怎么续展？", titles) == set()
+    assert scope.governed("中国特色社会主义有什么要求？", titles) == set()
+    assert scope.governed("全市的养老服务怎么样？", titles) == set()
+    assert scope.governed("二道区的养老服务有什么规划？", {"plan": titles["plan"]}) == set()
+    assert "深圳" in scope.places("深圳经济特区绿色建筑条例")
