@@ -150,9 +150,9 @@ def governed(question: str, titles: Mapping[str, str]) -> set[str]:
     if len(titles) < 2:
         return set()
     # 全区, 中国, 全国 say "the whole of it", not which place: every national document would claim them.
-    named = {
+    governs = {
         doc: {p for p in places(title) if len(p) >= 2 and p not in _COUNTRY and not p.startswith("全")}
         for doc, title in titles.items()
     }
-    found = {doc for doc, ps in named.items() if any(p in question for p in ps)}
+    found = {doc for doc, ps in governs.items() if any(p in question for p in ps)}
     return found if len(found) < len(titles) else set()
