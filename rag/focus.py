@@ -27,6 +27,7 @@ _QUESTION_WORDS = _words(
     些 样 种 项 东西 事 事情 工作 举措 措施 政策 发展 建设 还有 另外 以及 此外 那么 然后
     啥 咋 咋样 咋办 干吗 干嘛 大伙 大伙儿 大家伙 俺 俺们 呗 事儿 点儿 玩意 玩意儿 不 没 着
     哪几 哪几种 哪种 几种 什么样 哪类 表述 提法 说法 写法 规定 要求 分别 各自 各有 领域 程度 范围 类型 种类 形式
+    施行 生效 哪天 哪一天 开始 起
     """
 )
 _LATIN_STOP = _words(
@@ -59,15 +60,16 @@ _HAS = {
     "how_long": re.compile(_SPAN),
     "when": re.compile(
         r"\d{4}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
+        r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
     "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
     "who": re.compile(r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团)"),
 }
 # Questions about the document itself (who approved or issued it, when, for which period).
-_DOC = r"(规划|纲要|文件|条例|意见|办法|报告|通知|这份|本文|它)"
+_DOC = r"(规划|纲要|文件|条例|意见|办法|规定|报告|通知|法|这份|本文|它)"
 _ABOUT_DOCUMENT = re.compile(
-    _DOC + r"[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|实施日期)"
+    _DOC + r"[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|生效|实施日期)"
     r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期|时间范围|规划(的)?(期限|年限|时段)"
     # Its period, its source or issuing office, its role: attributes of the document, not of a topic.
      + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
@@ -99,6 +101,23 @@ def wants(question: str) -> str | None:
 def holds(kind: str, text: str) -> bool:
     """Does the text hold an expression of this answer type (a date, a place, a body or person)?"""
     return bool(_HAS[kind].search(text))
+
+
+# "本条例自2022年7月1日起施行": the sentence that says when a document takes effect (its last article, usually).
+_COMMENCEMENT = re.compile(
+    r"本(?:条例|办法|规定|细则|规则|决定|意见|方案|规划|纲要|法|准则)自.{0,30}?(?:起)?(?:施行|实施|生效)"
+)
+_ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施日期|起效|effective", re.I)
+
+
+def states_commencement(text: str) -> bool:
+    """Does the text say when the document itself takes effect?"""
+    return bool(_COMMENCEMENT.search(text))
+
+
+def asks_commencement(question: str) -> bool:
+    """Does a question about the document ask when it takes effect (not when it was adopted)?"""
+    return about_document(question) and bool(_ASKS_COMMENCEMENT.search(question))
 
 
 def about_document(question: str) -> bool:

@@ -65,6 +65,7 @@ class Pipeline:
             general_freq=self.index.sparse.tokenizer.general_freq,
         )
         self.generator: Generator = generator or create(settings, self.index)
+        self._commencing = {c.loc for c in self.index.chunks if focus.states_commencement(c.text)}
         # Only the embedding call is serialised, and only when the embedder is not reentrant.
         reentrant = getattr(self.embedder, "reentrant", False)
         self._embed_lock: AbstractContextManager[object] = nullcontext() if reentrant else threading.Lock()
@@ -143,8 +144,10 @@ class Pipeline:
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
         if focus.about_document(text):
-            # Who approved a document, when, for which period: its preamble and notice say, so they lead.
-            sections = sorted(sections, key=lambda ls: ls[0].path != ())
+            # Who approved a document, when, for which period: its preamble and notice say, so they lead;
+            # when it takes effect, the article saying so ("本条例自…起施行") leads.
+            first = self._commencing if focus.asks_commencement(text) else set()
+            sections = sorted(sections, key=lambda ls: (ls[0] not in first, ls[0].path != ()))
         return Retrieval(**{**r.__dict__, "sections": sections, "steered": request.steered})
 
     def stream(

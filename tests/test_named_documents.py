@@ -49,6 +49,10 @@ def test_a_question_naming_a_document_is_read_in_it(kb: tuple[Settings, Pipeline
     answer = pipe.ask(f"{TITLE}规定听证会按照什么程序举行？")
     assert not answer.refused
     assert {c.doc_id for c in answer.citations} == {reg_id(pipe)}
+    # When it takes effect: the article that says so, not the preamble's adoption date.
+    effective = pipe.ask(f"{TITLE}什么时候开始施行？")
+    assert not effective.refused and effective.citations[0].loc.path[-1:] == ("第四十四条",)
+    assert "2019年9月1日" in effective.text
     # Without the title the question is read everywhere.
     assert pipe.prepare("听证会按照什么程序举行？").doc_ids is None
 

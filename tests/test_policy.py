@@ -258,3 +258,21 @@ def test_how_long_wants_a_span() -> None:
     refused = policy.lacks_answer_type("注册商标的有效期是多久？", ["注册商标应当在规定期限内续展。"])
     assert refused == "how_long"
     assert policy.lacks_answer_type("注册商标的有效期是多久？", ["注册商标的有效期为十年。"]) is None
+
+
+def test_when_a_document_takes_effect() -> None:
+    assert focus.states_commencement("本条例自2022年7月1日起施行，《深圳经济特区建筑节能条例》同时废止。")
+    assert focus.states_commencement("本法自1983年3月1日起施行。") and focus.states_commencement(
+        "本办法自公布之日起施行。"
+    )
+    assert not focus.states_commencement("本法施行前已经注册的商标继续有效。")
+    assert focus.asks_commencement("青岛市控制吸烟条例哪天生效？") and focus.asks_commencement(
+        "商标法是什么时候开始施行的？"
+    )
+    assert not focus.asks_commencement("规划是哪次会议批准的？") and not focus.asks_commencement("禁烟措施怎么实施？")
+    # "自公布之日起" is a time: the document's own.
+    assert focus.holds("when", "本办法自公布之日起施行。")
+    # Asking when it takes effect names no missing term: 施行 and 生效 frame the question.
+    assert focus.content_terms(
+        "条例哪天生效？", lambda q: [("条例", "n"), ("哪天", "r"), ("生效", "v")], lambda w: 0
+    ) == ["条例"]

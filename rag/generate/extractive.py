@@ -29,8 +29,9 @@ _LEAD_IN = ("：", ":")
 def metadata_sentences(index: Index) -> set[int]:
     """Rows of the sentences that describe a document rather than its topics.
 
-    Notice and title lines (paragraph role not "body"), and body sentences that name the document's own
-    title ("《…纲要》主要阐明…"): both answer questions about the document, never topical ones.
+    Notice and title lines (paragraph role not "body"), body sentences that name the document's own title
+    ("《…纲要》主要阐明…") and the one saying when it takes effect ("本条例自…起施行"): they answer questions
+    about the document, never topical ones.
     """
     spans: dict[str, list[tuple[int, int]]] = {}
     for d in index.documents:
@@ -42,7 +43,7 @@ def metadata_sentences(index: Index) -> set[int]:
     for s in index.sentences:
         doc = doc_of[s.chunk_id]
         title = titles.get(doc, "")
-        if len(title) >= 6 and title in _bare(s.text):
+        if (len(title) >= 6 and title in _bare(s.text)) or focus.states_commencement(s.text):
             out.add(s.index)
             continue
         for a, b in spans.get(doc, ()):
@@ -129,6 +130,9 @@ class Extractive:
         asked = focus.tense(question)
         agree = self._tense[[s.index for s in candidates]] * asked
         score = sem + cfg.lexical_weight * lex + prior + cfg.tense_weight * np.sign(agree).astype(np.float32)
+        if focus.asks_commencement(question):
+            # "When does it take effect" is answered by the sentence saying so, whatever else shares its words.
+            score += np.array([focus.states_commencement(s.text) for s in candidates], np.float32)
         picked = self._mmr(candidates, vecs, score)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
