@@ -6,6 +6,7 @@ the final Answer; `ask` is the same chain with the pieces dropped.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -65,7 +66,6 @@ class Pipeline:
             general_freq=self.index.sparse.tokenizer.general_freq,
         )
         self.generator: Generator = generator or create(settings, self.index)
-        self._commencing = {c.loc for c in self.index.chunks if focus.states_commencement(c.text)}
         # Only the embedding call is serialised, and only when the embedder is not reentrant.
         reentrant = getattr(self.embedder, "reentrant", False)
         self._embed_lock: AbstractContextManager[object] = nullcontext() if reentrant else threading.Lock()
@@ -134,6 +134,11 @@ class Pipeline:
         drop = scope.common_scope(titles) | {n for d, n in by_title.items() if docs is None or d in docs}
         topic = query if keep else scope.without(query, drop)
         return Request(q, query, topic, top_k, questions.has_injection(q), docs)
+
+    @functools.cached_property
+    def _commencing(self) -> frozenset[Locator]:
+        """Sections saying when their document takes effect: found on the first question asking that, not at start."""
+        return frozenset(c.loc for c in self.index.chunks if focus.states_commencement(c.text))
 
     def retrieve(self, request: Request) -> Retrieval:
         # An all-instruction question has an empty query: retrieval still names the nearest sections.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 # An administrative place as a title names it: 长春市, 二道区, 吉林省, 延边朝鲜族自治州, 某某县, 某某镇.
 _PLACE = re.compile(
@@ -41,7 +42,10 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]|[《》“”\s]")
 
 
-def places(title: str) -> set[str]:
+# Title-derived words are asked for every document on every question (a library holds thousands): cached,
+# and frozen so that no caller can change the cached value.
+@lru_cache(maxsize=65536)
+def places(title: str) -> frozenset[str]:
     """The places a title opens with, and their short forms (二道区 → 二道, 长春市 → 长春)."""
     out: set[str] = set()
     if _COUNTRY_TITLE.search(title):
@@ -57,7 +61,7 @@ def places(title: str) -> set[str]:
         if name[-1] in "省市区县":
             out.add("全" + name[-1])  # 全区: the whole of the place the document governs
         rest = rest[m.end() :]
-    return out
+    return frozenset(out)
 
 
 def governing(titles: Iterable[str]) -> str:
@@ -72,9 +76,10 @@ def governing(titles: Iterable[str]) -> str:
     return chains.pop() if len(chains) == 1 else ""
 
 
-def scope_words(title: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def scope_words(title: str) -> frozenset[str]:
     """Places, the five-year period (“十四五”, 十四五) and the kind of document a title names."""
-    out = places(title)
+    out = set(places(title))
     for m in _PERIOD.finditer(title):
         n = m.group(1) or m.group(2)
         out.update({f"“{n}五”", f"{n}五"})
@@ -82,12 +87,12 @@ def scope_words(title: str) -> set[str]:
     for genre in _GENRE:
         if stem.endswith(genre) or f"{genre}和" in stem or f"{genre}(" in title:
             out.update({genre, *(g for g in _GENRE if g in genre)})  # 规划纲要 also names 规划 and 纲要
-    return out
+    return frozenset(out)
 
 
 def common_scope(titles: Iterable[str]) -> frozenset[str]:
     """Scope words named by every one of the titles (none when there are no titles)."""
-    sets = [scope_words(t) for t in titles]
+    sets = [set(scope_words(t)) for t in titles]
     if not sets:
         return frozenset()
     return frozenset(set.intersection(*sets))
@@ -117,7 +122,8 @@ def referenced(question: str, titles: Mapping[str, str]) -> set[str]:
     return found if len(found) < len(titles) else set()
 
 
-def names(title: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def names(title: str) -> frozenset[str]:
     """How a question may name a document: its title, and the title without the places it opens with."""
     full = _BRACKETED.sub("", _LEAD.sub("", title)).removesuffix("的通知")
     out = {full} if len(full) >= 3 else set()
@@ -127,7 +133,7 @@ def names(title: str) -> set[str]:
     # A bare genre (条例, 规划) names a kind of document, not one (see referenced).
     if len(rest) >= 3 and rest not in _GENRE:
         out.add(rest)
-    return out
+    return frozenset(out)
 
 
 def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:

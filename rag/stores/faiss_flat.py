@@ -41,6 +41,29 @@ def read_faiss(path: Path, kind: str) -> Any:
         raise damaged(path, kind, str(e).strip().splitlines()[-1].split("Error: ")[-1][:160]) from None
 
 
+def open_index(directory: Path, names: list[str], kind: str, index_type: str, what: str, dim: int) -> Any:
+    """The faiss index in names[0] of a saved store, checked: every file present, of this faiss type
+    (`what` names it for the user), and of this dimension; StoreError otherwise."""
+    missing(directory, names, kind)
+    index = read_faiss(directory / names[0], kind)
+    if not isinstance(index, getattr(import_faiss(), index_type)):
+        raise damaged(directory / names[0], kind, f"holds a {type(index).__name__}, not {what}")
+    if index.d != dim:
+        raise wrong_dim(directory, kind, index.d, dim)
+    return index
+
+
+def read_ints(path: Path, kind: str) -> np.ndarray:
+    """A saved 1-d int64 id array; StoreError when it is unreadable or of another shape."""
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise damaged(path, kind, type(e).__name__) from None
+    if array.ndim != 1 or array.dtype != np.int64:
+        raise damaged(path, kind, f"expected int64 ids, found {array.dtype} {array.shape}")
+    return array
+
+
 @contextmanager
 def one_thread() -> Iterator[None]:
     """Run faiss on this thread alone for the duration (OpenMP's thread count is per calling thread)."""
@@ -105,13 +128,7 @@ class FaissFlatStore(VectorStore):
 
     @classmethod
     def load(cls, directory: Path, options: StoreOptions) -> Self:
-        missing(directory, [INDEX_FILE], cls.kind)
-        index = read_faiss(directory / INDEX_FILE, cls.kind)
-        faiss = import_faiss()
-        if not isinstance(index, faiss.IndexIDMap2):
-            raise damaged(directory / INDEX_FILE, cls.kind, f"holds a {type(index).__name__}, not a flat index")
-        if index.d != options.dim:
-            raise wrong_dim(directory, cls.kind, index.d, options.dim)
+        index = open_index(directory, [INDEX_FILE], cls.kind, "IndexIDMap2", "a flat index", options.dim)
         store = cls(options, index)
         store._files = [INDEX_FILE]
         return store

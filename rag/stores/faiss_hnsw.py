@@ -22,8 +22,8 @@ from typing import Any, Self
 
 import numpy as np
 
-from rag.stores.base import StoreOptions, VectorStore, damaged, empty_result, missing, wrong_dim
-from rag.stores.faiss_flat import import_faiss, pad_scores, read_faiss
+from rag.stores.base import StoreOptions, VectorStore, damaged, empty_result
+from rag.stores.faiss_flat import import_faiss, open_index, pad_scores, read_ints
 
 INDEX_FILE = "hnsw.index"
 IDS_FILE = "hnsw_ids.npy"
@@ -131,12 +131,7 @@ class FaissHnswStore(VectorStore):
     @classmethod
     def load(cls, directory: Path, options: StoreOptions) -> Self:
         names = [INDEX_FILE, IDS_FILE, REMOVED_FILE]
-        missing(directory, names, cls.kind)
-        index = read_faiss(directory / INDEX_FILE, cls.kind)
-        if not isinstance(index, import_faiss().IndexHNSWFlat):
-            raise damaged(directory / INDEX_FILE, cls.kind, f"holds a {type(index).__name__}, not an HNSW graph")
-        if index.d != options.dim:
-            raise wrong_dim(directory, cls.kind, index.d, options.dim)
+        index = open_index(directory, names, cls.kind, "IndexHNSWFlat", "an HNSW graph", options.dim)
         ids = read_ints(directory / IDS_FILE, cls.kind)
         removed = read_ints(directory / REMOVED_FILE, cls.kind)
         if len(ids) != index.ntotal or (len(removed) and (removed.min() < 0 or removed.max() >= len(ids))):
@@ -147,13 +142,3 @@ class FaissHnswStore(VectorStore):
 
     def files(self) -> list[str]:
         return list(self._files)
-
-
-def read_ints(path: Path, kind: str) -> np.ndarray:
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise damaged(path, kind, type(e).__name__) from None
-    if array.ndim != 1 or array.dtype != np.int64:
-        raise damaged(path, kind, f"expected int64 ids, found {array.dtype} {array.shape}")
-    return array

@@ -20,9 +20,8 @@ from typing import Any, Self
 
 import numpy as np
 
-from rag.stores.base import StoreOptions, VectorStore, damaged, empty_result, missing, wrong_dim
-from rag.stores.faiss_flat import import_faiss, pad_scores, read_faiss
-from rag.stores.faiss_hnsw import read_ints
+from rag.stores.base import StoreOptions, VectorStore, damaged, empty_result
+from rag.stores.faiss_flat import import_faiss, open_index, pad_scores, read_ints
 
 INDEX_FILE = "ivf.index"
 IDS_FILE = "ivf_ids.npy"
@@ -118,12 +117,7 @@ class FaissIvfStore(VectorStore):
     @classmethod
     def load(cls, directory: Path, options: StoreOptions) -> Self:
         names = [INDEX_FILE, IDS_FILE]
-        missing(directory, names, cls.kind)
-        index = read_faiss(directory / INDEX_FILE, cls.kind)
-        if not isinstance(index, import_faiss().IndexIVFFlat):
-            raise damaged(directory / INDEX_FILE, cls.kind, f"holds a {type(index).__name__}, not an IVF index")
-        if index.d != options.dim:
-            raise wrong_dim(directory, cls.kind, index.d, options.dim)
+        index = open_index(directory, names, cls.kind, "IndexIVFFlat", "an IVF index", options.dim)
         ids = read_ints(directory / IDS_FILE, cls.kind)
         if len(ids) != index.ntotal or (len(ids) > 1 and bool(np.any(np.diff(ids) <= 0))):
             raise damaged(directory / IDS_FILE, cls.kind, "ids do not match the index")
