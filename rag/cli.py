@@ -59,9 +59,10 @@ def _built(settings: Settings, manifest: dict[str, Any], verb: str) -> int:
     e = manifest.get("embedded", {})
     for warning in manifest.get("warnings", ()):  # e.g. a file without headings, indexed as one unit
         print(f"warning: {warning}", file=sys.stderr)
+    pooled = f", {e['pooled_sentences']} of them pooled from their chunks" if e.get("pooled_sentences") else ""
     print(
         f"{verb} {settings.index_path}: {c['documents']} document(s), {c['chunks']} chunks, {c['sentences']} sentences"
-        f" ({e.get('chunks', 0)} chunks and {e.get('sentences', 0)} sentences embedded), "
+        f" ({e.get('chunks', 0)} chunks and {e.get('sentences', 0)} sentences embedded{pooled}), "
         f"model {manifest['model']['name']}, store {manifest['store']['kind']}"
     )
     return 0

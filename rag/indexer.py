@@ -23,7 +23,7 @@ import numpy as np
 from rag import builds, jsonl, tokens
 from rag.chunk import chunk_document, chunk_sentences
 from rag.config import Settings
-from rag.embed import Embedder, embed_passages_batched, load_embedder, model_name
+from rag.embed import Embedder, embed_passages_batched, embed_passages_pooled, load_embedder, model_name, pools_spans
 from rag.errors import CorpusError
 from rag.parse import ParseError, doc_id_for, parse
 from rag.readers import read
@@ -61,6 +61,12 @@ def passage_text(chunk: Chunk) -> str:
     return f"{chunk.breadcrumb}\n{chunk.text}"
 
 
+def span_in_passage(sentence: Sentence, chunk: Chunk) -> tuple[int, int]:
+    """Where a sentence of the chunk sits in passage_text(chunk) (characters)."""
+    shift = len(chunk.breadcrumb) + 1 - chunk.start
+    return sentence.start + shift, sentence.end + shift
+
+
 def sentence_text(sentence: Sentence, chunk: Chunk) -> str:
     return f"{chunk.title}：{sentence.text}"
 
@@ -88,6 +94,41 @@ def _chunk_all(settings: Settings, docs: list[Document], sources: dict[str, str]
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, label: str) -> np.ndarray:
     report = (lambda done, total: progress(done, total, label)) if progress else None
     return embed_passages_batched(embedder, texts, report)
+
+
+def _embed_pooled(
+    embedder: Embedder,
+    chunks: list[Chunk],
+    sentences: list[Sentence],
+    missing: dict[str, list[tuple[str, str]]],
+    progress: Progress | None,
+) -> dict[tuple[str, str], np.ndarray]:
+    """Vectors of the missing chunks and, from the same runs, of their missing sentences (late chunking).
+
+    A sentence is read in its chunk's context and its vector is the mean of its tokens' states; that
+    costs nothing beyond the chunk, where embedding each sentence on its own doubled a build. A sentence
+    the model's length limit cut off gets none here (the caller embeds it on its own).
+    """
+    want_chunks, want_sentences = set(missing["chunks"]), set(missing["sentences"])
+    owned: dict[str, list[Sentence]] = {}
+    for x in sentences:
+        owned.setdefault(x.chunk_id, []).append(x)
+    todo: dict[tuple[str, str], Chunk] = {}
+    for c in chunks:
+        key = (c.doc_id, passage_text(c))
+        if key in want_chunks:
+            todo.setdefault(key, c)
+    runs = list(todo.values())
+    report = (lambda done, total: progress(done, total, "chunks")) if progress else None
+    spans = [[span_in_passage(x, c) for x in owned.get(c.id, [])] for c in runs]
+    vectors, pooled = embed_passages_pooled(embedder, [passage_text(c) for c in runs], spans, report)
+    out: dict[tuple[str, str], np.ndarray] = dict(zip(todo, vectors, strict=True))
+    for c, rows in zip(runs, pooled, strict=True):
+        for x, v in zip(owned.get(c.id, []), rows, strict=True):
+            key = (c.doc_id, sentence_text(x, c))
+            if key in want_sentences and v.any():
+                out[key] = v
+    return out
 
 
 def _versions() -> dict[str, str]:
@@ -151,7 +192,11 @@ def _write(
                 "hnsw_ef_search": settings.hnsw_ef_search,
                 "ivf_nprobe": settings.ivf_nprobe,
             },
-            "settings": {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap},
+            "settings": {
+                "chunk_tokens": settings.chunk_tokens,
+                "chunk_overlap": settings.chunk_overlap,
+                "sentence_vectors": settings.sentence_vectors,
+            },
             "counts": {
                 "documents": len(docs),
                 "chunks": len(chunks),
@@ -250,6 +295,13 @@ def update_index(
         if emb is None and any(missing.values()):
             emb = load_embedder(settings)
         dim = emb.dim if emb is not None else int(old.manifest["model"]["dim"]) if old else 0
+        embedded = {kind: len(keys) for kind, keys in missing.items()}
+        pooled = 0
+        if emb is not None and missing["chunks"] and settings.sentence_vectors == "pooled" and pools_spans(emb):
+            got = _embed_pooled(emb, chunks, sentences, missing, progress)
+            pooled = sum(k in got for k in set(missing["sentences"]))
+            known.update(got)
+            missing = {**missing, "chunks": [], "sentences": [k for k in missing["sentences"] if k not in known]}
         for kind, keys in missing.items():
             if keys:
                 assert emb is not None
@@ -264,7 +316,7 @@ def update_index(
         manifest = _write(settings, dim, docs, sources, chunks, stack, sparse)
         # Warnings about the files just read (e.g. no headings: one unit), for the caller to show; not stored.
         warnings = [f"{d.path}: {w}" for d in fresh_docs for w in d.warnings]
-        return {**manifest, "embedded": {kind: len(keys) for kind, keys in missing.items()}, "warnings": warnings}
+        return {**manifest, "embedded": {**embedded, "pooled_sentences": pooled}, "warnings": warnings}
 
 
 def _known_vectors(old: Index | None) -> dict[tuple[str, str], np.ndarray]:

@@ -25,6 +25,7 @@ from rag.embed import (
     SentenceTransformerEmbedder,
     default_model_path,
     embed_passages_batched,
+    embed_passages_pooled,
     load_embedder,
     model_name,
     onnx_model_path,
@@ -254,6 +255,8 @@ def test_vocabulary_tiers_give_the_full_tokenizers_ids(onnx_int8: OnnxEmbedder) 
     full.enable_truncation(512)
     texts = [p + t for t in _tier_texts() for p in ("query: ", "passage: ")]
     assert tiered.ids(texts) == [e.ids for e in full.encode_batch(texts)]
+    # Offsets too: sentence vectors are pooled over the tokens a sentence's characters fall in.
+    assert [offs for _, offs in tiered.encode(texts)] == [e.offsets for e in full.encode_batch(texts)]
     used = Counter(tiered.tier(t) for t in texts)
     assert set(used) == {"han", "latin", "full"} and used["han"] > 0.9 * len(texts), used
 
@@ -264,3 +267,49 @@ def test_a_chinese_question_needs_only_the_smallest_tier(onnx_int8: OnnxEmbedder
     assert tiered.tier("query: 二道区的养老服务有什么规划？２０２５年（一）①") == "han"
     assert tiered.tier("query: How will Erdao develop its GDP?") == "latin"
     assert tiered.tier("query: Как развивается район?") == "full"
+
+
+# A chunk of four sentences on different topics (written for this test), and where each one sits.
+CHUNK = (
+    "第三章　民生保障\n"
+    "新建社区卫生服务中心三所，方便居民就近看病。"
+    "改扩建中小学校五所，增加义务教育学位。"
+    "建设冷链物流园区，发展跨境电商。"
+    "治理伊通河水系，改善河道水质。"
+)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    out, start = [], text.index("\n") + 1
+    for i, ch in enumerate(text):
+        if ch == "。":
+            out.append((start, i + 1))
+            start = i + 1
+    return out
+
+
+@pytest.mark.slow
+def test_sentence_vectors_pooled_from_the_chunk_run(onnx_int8: OnnxEmbedder) -> None:
+    """Each sentence's pooled vector is nearest its own sentence embedded alone, and the passage vector
+    is the one embed_passages gives: pooling costs no second run and keeps sentences apart."""
+    spans = _sentence_spans(CHUNK)
+    assert len(spans) == 4
+    passage, pooled = embed_passages_pooled(onnx_int8, [CHUNK, PASSAGES[1]], [spans, [(0, 4)]])
+    assert np.allclose(passage, onnx_int8.embed_passages([CHUNK, PASSAGES[1]]), atol=1e-5)
+    assert pooled[0].shape == (4, 384) and np.allclose(np.linalg.norm(pooled[0], axis=1), 1.0, atol=1e-5)
+    alone = onnx_int8.embed_passages([CHUNK[a:b] for a, b in spans])
+    sims = pooled[0] @ alone.T
+    assert list(sims.argmax(axis=1)) == [0, 1, 2, 3], sims.round(3)
+    assert sims.diagonal().min() > 0.85, sims.round(3)
+    # A question picks its sentence from the pooled vectors as it does from the separate ones.
+    q = onnx_int8.embed_queries(["哪里看病方便", "学校学位", "物流园区", "河道治理"])
+    assert list((q @ pooled[0].T).argmax(axis=1)) == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_a_span_cut_off_by_the_length_limit_gets_no_vector(onnx_int8: OnnxEmbedder) -> None:
+    long = "推进城市更新改造。" * 200  # ~2,000 tokens: the model reads the first 512
+    tail = (len(long) - 9, len(long))
+    _, pooled = embed_passages_pooled(onnx_int8, [long], [[(0, 9), tail]])
+    assert np.linalg.norm(pooled[0][0]) == pytest.approx(1.0, abs=1e-5)
+    assert not pooled[0][1].any()

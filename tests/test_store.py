@@ -221,7 +221,7 @@ def test_add_embeds_only_new_documents_and_remove_embeds_nothing(
     # Adding the same file again changes nothing; removing needs no model at all.
     assert update_index(settings, add=[d], embedder=fake_embedder)["embedded"]["chunks"] == 0
     manifest = update_index(settings, remove=["plan-c"])
-    assert manifest["embedded"] == {"chunks": 0, "sentences": 0, "words": 0}
+    assert manifest["embedded"] == {"chunks": 0, "sentences": 0, "words": 0, "pooled_sentences": 0}
     assert [x.doc_id for x in load_index(settings.index_path).documents] == ["plan-b", "plan-d"]
     with pytest.raises(UserError, match="no document 'plan-x'"):
         update_index(settings, remove=["plan-x"])

@@ -175,11 +175,12 @@ def export_onnx(
                 str(fp32),
                 dynamo=False,
                 input_names=["input_ids", "attention_mask"],
-                output_names=["sentence_embedding"],
+                output_names=["sentence_embedding", "token_embeddings"],
                 dynamic_axes={
                     "input_ids": {v: k for k, v in dynamic.items()},
                     "attention_mask": {v: k for k, v in dynamic.items()},
                     "sentence_embedding": {0: "batch"},
+                    "token_embeddings": {v: k for k, v in dynamic.items()},
                 },
                 opset_version=17,
                 do_constant_folding=True,
@@ -274,7 +275,7 @@ def _check(wrapped: Any, folder: Path, name: str, precision: Precision) -> dict[
     with torch.no_grad():
         for ids in onnx._ids(texts):  # one at a time: no padding in the reference
             x = torch.tensor([ids])
-            rows.append(wrapped(x, torch.ones_like(x))[0].numpy())
+            rows.append(wrapped(x, torch.ones_like(x))[0][0].numpy())
     ref = np.stack(rows)
     ref /= np.linalg.norm(ref, axis=1, keepdims=True)
     got = got / np.linalg.norm(got, axis=1, keepdims=True)
@@ -303,7 +304,8 @@ def _pooled_class() -> type:
     import torch
 
     class Pooled(torch.nn.Module):
-        """Encoder + the folder's pooling + L2 normalisation: the graph outputs the sentence vector."""
+        """Encoder + the folder's pooling + L2 normalisation: the graph outputs the sentence vector, and the
+        encoder's token states as a second output (a build pools each sentence's tokens from its chunk's pass)."""
 
         def __init__(self, model: Any, pooling: str, normalize: bool) -> None:
             super().__init__()
@@ -316,6 +318,6 @@ def _pooled_class() -> type:
             else:  # mean over real tokens only, as sentence-transformers' Pooling does
                 m = attention_mask.unsqueeze(-1).to(h.dtype)
                 v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(v, p=2.0, dim=1) if self.normalize else v
+            return (torch.nn.functional.normalize(v, p=2.0, dim=1) if self.normalize else v), h
 
     return Pooled

@@ -3,7 +3,13 @@
 This is the query path of `rag ask`, so it imports neither torch nor transformers: a cold start is
 onnxruntime (~0.2 s) plus reading the int8 model (~120 MB). The folder it reads is made once by
 rag.embedders.onnx_export and holds model.onnx (pooling and L2 normalisation are inside the graph,
-so the output is the sentence vector), tokenizer.json, and embedder.json describing both.
+so the first output is the sentence vector; the second is the encoder's token states), tokenizer.json,
+and embedder.json describing both.
+
+With RAG_SENTENCE_VECTORS=pooled a build embeds each chunk once and takes its sentences' vectors
+from that same run (embed_passages_with_spans): the mean of the token states inside the sentence,
+which reads the sentence in its context ("late chunking"). That halves a build; the price is measured
+in the README (sentences of one article are less apart), so it is the choice for large libraries only.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from rag.errors import IndexProblem
 
 META_FILE = "embedder.json"
 Precision = Literal["int8", "fp32"]
-FORMAT = 2  # bump when the folder layout, the graph's inputs/outputs or the export recipe change
+FORMAT = 3  # bump when the folder layout, the graph's inputs/outputs or the export recipe change
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
@@ -95,6 +101,9 @@ class OnnxEmbedder:
         self.name = name or str(meta["name"])
         self.dim = int(meta["dim"])
         self.precision = str(meta.get("precision", ""))
+        # Sentence vectors pooled from a chunk's tokens stand in for the model's own only when the model
+        # itself mean-pools; a CLS model's sentences are embedded one by one (rag.indexer).
+        self.pools_spans = meta.get("pooling") == "mean"
         self._q, self._p = (str(p) for p in meta["prefixes"])
         self._pad = int(meta["pad_id"])
         opts = ort.SessionOptions()
@@ -149,20 +158,24 @@ class OnnxEmbedder:
         """Tokens each passage takes, prefix and special tokens included (for length-sorted batching)."""
         return [len(x) for x in self._ids([self._p + t for t in texts])]
 
+    def _run(self, ids: list[list[int]], rows: list[int], outputs: list[str]) -> list[np.ndarray]:
+        """One padded batch of the given rows through the graph."""
+        width = max(len(ids[i]) for i in rows)
+        input_ids = np.full((len(rows), width), self._pad, np.int64)
+        mask = np.zeros((len(rows), width), np.int64)
+        for r, i in enumerate(rows):
+            input_ids[r, : len(ids[i])] = ids[i]
+            mask[r, : len(ids[i])] = 1
+        session = self.ready()._box["session"]
+        return list(session.run(outputs, {"input_ids": input_ids, "attention_mask": mask}))
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
         if not texts:
             return out
         ids = self._ids(texts)
-        session = self.ready()._box["session"]
         for rows in batches([len(x) for x in ids], self.batch_tokens):
-            width = max(len(ids[i]) for i in rows)
-            input_ids = np.full((len(rows), width), self._pad, np.int64)
-            mask = np.zeros((len(rows), width), np.int64)
-            for r, i in enumerate(rows):
-                input_ids[r, : len(ids[i])] = ids[i]
-                mask[r, : len(ids[i])] = 1
-            out[rows] = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+            out[rows] = self._run(ids, rows, ["sentence_embedding"])[0]
         return out
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
@@ -170,3 +183,33 @@ class OnnxEmbedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode([self._p + t for t in texts])
+
+    def embed_passages_with_spans(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and for each passage one unit vector per character span (start, end) of it.
+
+        A span's vector is the mean of the token states of the tokens its characters fall in, from the
+        passage's own run. A span with no token left (cut by the model's 512-token limit) gets a zero
+        row: the caller embeds that sentence on its own.
+        """
+        vecs = np.zeros((len(texts), self.dim), np.float32)
+        pooled = [np.zeros((len(s), self.dim), np.float32) for s in spans]
+        if not texts:
+            return vecs, pooled
+        encoded = self._tok.encode([self._p + t for t in texts])
+        ids = [e[0] for e in encoded]
+        shift = len(self._p)  # spans index the text; offsets index prefix + text
+        for rows in batches([len(x) for x in ids], self.batch_tokens):
+            out, states = self._run(ids, rows, ["sentence_embedding", "token_embeddings"])
+            vecs[rows] = out
+            for r, i in enumerate(rows):
+                offsets = np.asarray(encoded[i][1], np.int64).reshape(-1, 2)
+                starts, ends = offsets[:, 0] - shift, offsets[:, 1] - shift
+                real = ends > np.maximum(starts, 0)  # special tokens are (0, 0); the prefix falls below 0
+                for j, (a, b) in enumerate(spans[i]):
+                    inside = real & (starts < b) & (ends > a)
+                    if inside.any():
+                        v = states[r, : len(offsets)][inside].mean(axis=0)
+                        pooled[i][j] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return vecs, pooled

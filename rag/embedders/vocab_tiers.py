@@ -134,14 +134,19 @@ class TieredTokenizer:
                 return name
         return "full"
 
-    def ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids in the full vocabulary, special tokens included, truncated to the model's limit."""
-        out: list[list[int]] = [[] for _ in texts]
+    def encode(self, texts: list[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """Per text: token ids in the full vocabulary (special tokens included, truncated to the model's
+        limit) and each token's character span in the text ((0, 0) for special tokens)."""
+        out: list[tuple[list[int], list[tuple[int, int]]]] = [([], []) for _ in texts]
         groups: dict[str, list[int]] = {}
         for i, t in enumerate(texts):
             groups.setdefault(self.tier(t), []).append(i)
         for name, rows in groups.items():
             tok, to_full = self._get(name)
             for i, enc in zip(rows, tok.encode_batch([texts[i] for i in rows]), strict=True):
-                out[i] = enc.ids if to_full is None else to_full[enc.ids].tolist()
+                out[i] = (enc.ids if to_full is None else to_full[enc.ids].tolist(), enc.offsets)
         return out
+
+    def ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids in the full vocabulary, special tokens included, truncated to the model's limit."""
+        return [ids for ids, _ in self.encode(texts)]
