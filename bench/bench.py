@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RAG = [sys.executable, "-m", "rag"]
 QUESTIONS = [
-    json.loads(line)["question"] for line in (ROOT / "eval/datasets/erdao.jsonl").read_text("utf-8").splitlines()
+    json.loads(line)["question"] for line in (ROOT / "eval/datasets/dev/erdao.jsonl").read_text("utf-8").splitlines()
 ]
 
 
