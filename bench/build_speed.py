@@ -8,10 +8,10 @@ RAG_SENTENCE_VECTORS=separate (every chunk, then every sentence embedded on its 
 second, and the projection for the whole library: its 18.6M characters at the measured rate, which is
 linear in the text embedded. Results go to bench/build_speed.json.
 
-    nice -n 5 .venv/bin/python bench/build_speed.py --full [--mode pooled] [--store faiss-ivf]
+    nice -n 5 .venv/bin/python bench/build_speed.py --full [--mode pooled] [--store faiss-ivf] [--keep HOME]
 
 builds all 3,243 files (an hour or more here) with one mode and records the real figures in
-bench/build_full.json.
+bench/build_full.json; --keep leaves the knowledge base in HOME (bench/kb_full.py --real measures it).
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="build all of lawrefbook once, with --mode and --store")
     ap.add_argument("--mode", default="pooled", choices=("pooled", "separate"), help="sentence vectors (--full)")
     ap.add_argument("--store", default="faiss-ivf", help="RAG_VECTOR_STORE for --full")
+    ap.add_argument("--keep", type=Path, metavar="HOME", help="build --full in HOME and keep it")
     args = ap.parse_args()
     if args.full:
-        full_library(args.mode, args.store)
+        full_library(args.mode, args.store, args.keep)
         return
     files = select(args.documents)
     full = json.loads(FULL.read_text("utf-8"))["build"]
@@ -71,14 +72,15 @@ def main() -> None:
     OUT.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 
-def full_library(mode: str, store: str) -> None:
+def full_library(mode: str, store: str, keep: Path | None) -> None:
     files = sorted(LAW.rglob("*.md"))
-    home = Path(tempfile.mkdtemp(prefix="rag-full-"))
+    home = keep or Path(tempfile.mkdtemp(prefix="rag-full-"))
     os.environ.update({"RAG_SENTENCE_VECTORS": mode, "RAG_VECTOR_STORE": store})
     try:
         got = build(home, files)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(home, ignore_errors=True)
     got.update({"files": len(files), "sentence_vectors": mode, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ")})
     OUT_FULL.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(f"all of lawrefbook: {got['characters']} chars in {got['build_s']} s ({got['build_s'] / 60:.0f} min)")

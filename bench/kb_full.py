@@ -9,6 +9,12 @@ and each question is embedded by the real ONNX model. The answers are meaningles
 Measured: the build without embedding (wall and CPU), the index on disk, then in a fresh process the
 cold start taken apart (imports, load_index, Pipeline), the first answer, and warm answers over the
 eval questions (p50/p95) with the resident memory. Results go to bench/kb_full.json.
+
+    .venv/bin/python bench/kb_full.py --real HOME
+
+measures the same on a real knowledge base of the whole library (built by
+`bench/build_speed.py --full --keep HOME`, real vectors), and asks it the questions naming a law from
+bench/kb_build.py (does the answer cite that law first?). Results go to bench/kb_full_real.json.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 LAW = Path("/work/shared/corpora/lawrefbook")
 OUT = ROOT / "bench" / "kb_full.json"
+OUT_REAL = ROOT / "bench" / "kb_full_real.json"
 
 
 class StandIn:
@@ -122,16 +129,47 @@ def ask_worker(work: Path, n_questions: int, out: Path) -> None:
     out.write_text(json.dumps(result), "utf-8")
 
 
+def real(home: Path, n_questions: int) -> int:
+    """Cold start and warm answers on a real whole-library index, then the questions naming a law."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from kb_build import named
+
+    from rag.pipeline import Pipeline
+
+    out = home / "ask.json"
+    cmd = [sys.executable, __file__, "--questions", str(n_questions), "--ask-worker", str(home), str(out)]
+    subprocess.run(cmd, check=True)
+    asked = json.loads(out.read_text("utf-8"))
+    print(json.dumps(asked), flush=True)
+    settings = _settings(home)
+    pipe = Pipeline(settings)
+    checks = named(pipe)
+    print({k: v for k, v in checks.items() if k != "rows"}, flush=True)
+    result = {
+        "counts": pipe.index.manifest["counts"],
+        "store": pipe.index.manifest["store"]["kind"],
+        "sentence_vectors": pipe.index.manifest["settings"].get("sentence_vectors", "separate"),
+        "ask": asked,
+        "named": checks,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    OUT_REAL.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rag-kb-full")
     p.add_argument("--questions", type=int, default=40)
     p.add_argument("--reuse", action="store_true", help="keep an index already built in --work")
+    p.add_argument("--real", type=Path, metavar="HOME", help="measure a real whole-library knowledge base")
     p.add_argument("--ask-worker", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.ask_worker:
         ask_worker(Path(args.ask_worker[0]), args.questions, Path(args.ask_worker[1]))
         return 0
+    if args.real:
+        return real(args.real, args.questions)
     built_file = args.work / "build.json"
     if args.reuse and built_file.is_file():
         built = json.loads(built_file.read_text("utf-8"))

@@ -201,13 +201,16 @@ def coverage(
     salience: Mapping[str, float] | Callable[[str], float],
     similar: Callable[[str], float],
     min_sigma: float,
+    silencing: Callable[[str], bool] = lambda t: True,
 ) -> Coverage:
     """Each content term is covered when the evidence holds it, or when its embedding is close to the evidence.
 
     `corpus` is every document's text, lower-cased (once, by the caller). `similar(term)` is how far the
     term's best match among the evidence's words stands out (in standard deviations of its similarity to
     the documents' vocabulary, see Pipeline._similar); `salience(term)` weighs terms (rare words say more
-    than common ones; a word no document holds weighs most).
+    than common ones; a word no document holds weighs most). `known` is the share of the `silencing` terms'
+    weight that some document holds: a thing no document names (地铁, 房价) says the documents are silent,
+    a colloquial verb they never use (琢磨, 叫法) only says they word it otherwise.
     """
     weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
     terms = list(terms)
@@ -224,7 +227,10 @@ def coverage(
             uncovered.append(t)
         else:
             unknown.append(t)
-    lost = sum(weigh(t) for t in unknown)
+    # Share of the question's things (silencing terms) the documents know: its verbs neither count
+    # against it nor dilute it, so a question whose one thing is unknown stays unknown (房价 in 房价会涨吗).
+    things = sum(weigh(t) for t in terms if silencing(t))
+    lost = sum(weigh(t) for t in unknown if silencing(t))
     score = got / total if total else 1.0
-    known = 1.0 - lost / total if total else 1.0
+    known = 1.0 - lost / things if things else 1.0
     return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score, known)

@@ -57,8 +57,10 @@ _TYPE_NAMES = {"how_long": "具体期限", "when": "具体时间", "where": "具
 
 _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Words ending like a place that name no particular place: 我们区, 全市, 哪个镇, 一个镇, 两个街道区 ...
 _GENERIC_PLACE = re.compile(
-    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|几|多|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片)"
+    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|几|多|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片"
+    r"|[一二两三四五六七八九十百千万几每]+[个座所家])"
 )
 # Personal services: a request to act for the asker, the asker's own records, or a transaction's
 # logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
@@ -259,6 +261,7 @@ class Policy:
         """How much of the question's content the evidence covers (see rag.focus.coverage)."""
         terms = focus.content_terms(question, self.tag, self.general_freq)
         similar = self.similar
+        things = set(focus.things(terms, question, self.tag))
         return focus.coverage(
             terms,
             evidence,
@@ -266,6 +269,7 @@ class Policy:
             self.salience,
             (lambda t: similar(t, evidence)) if similar else (lambda t: 0.0),
             self.settings.min_term_sigma,
+            silencing=things.__contains__,
         )
 
     def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:

@@ -47,6 +47,8 @@ def test_places_the_documents_never_mention(rules: policy.Policy) -> None:
     assert policy.foreign_places(["丙山市", "的", "温泉"], CORPUS) == ["丙山市"]
     assert policy.foreign_places(["丁山", "县"], CORPUS) == ["丁山县"]
     assert policy.foreign_places(["甲区", "开发区", "全市"], CORPUS) == []
+    # A count of places names none: 一个镇加几个街道, 两个区, 三所学校 are not places the documents miss.
+    assert policy.foreign_places(["一个镇", "两个区", "十几个县", "每个乡"], CORPUS) == []
     r = rules.before("黄石县的冰雪旅游怎么样", _retrieval(5.0))
     assert r is not None and r.code == policy.FOREIGN_PLACE and "黄石县" in r.reason
 
@@ -151,6 +153,19 @@ def test_focus_coverage_literal_semantic_and_unknown() -> None:
     assert cov.unknown == ("赛马",)  # no document says it, and nothing close
     assert cov.score == 0.5 and cov.partial
     assert focus.coverage([], evidence, corpus, {}, lambda t: 0.0, 0.85).score == 1.0
+
+
+def test_only_unknown_things_make_the_documents_silent() -> None:
+    """A thing no document names (跑马场) silences them; a verb they never use (琢磨) does not, and verbs do
+    not dilute the things either."""
+    evidence = corpus = "鼓励创新创业，发展冰雪旅游。"
+    thing = {"跑马场", "冰雪"}.__contains__
+    cov = focus.coverage(["琢磨", "冰雪"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
+    assert cov.unknown == ("琢磨",) and cov.known == 1.0
+    cov = focus.coverage(["跑马场", "琢磨"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
+    assert cov.known == 0.0  # its one thing is unknown: the verb does not make it half known
+    cov = focus.coverage(["琢磨"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
+    assert cov.known == 1.0  # no thing at all: nothing says the documents are silent
 
 
 def test_a_question_about_something_no_document_holds_is_refused(rules: policy.Policy) -> None:
