@@ -98,6 +98,38 @@ def wants(question: str) -> str | None:
     return None
 
 
+# "哪所学校", "哪家饭店", "哪几路公交": a question asking which particular one of a kind. 哪些 asks for a list,
+# and 哪里 / 哪年 are the where and when types.
+_WHICH = frozenset(
+    ["哪个", "哪家", "哪所", "哪条", "哪座", "哪位", "哪栋", "哪间", "哪款", "哪几个", "哪一个", "哪一家"]
+)
+_NOUNISH = ("n", "vn", "s", "j")
+
+
+def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str | None:
+    """The kind a "which one" question asks a particular of (哪所学校 → 学校, 哪个大商场品牌 → 品牌), or None.
+
+    The kind is the head (last word) of the noun run after 哪 and its classifier; a one-character head
+    (哪条线) says too little to check, so it gives None too.
+    """
+    tokens = [(w, p) for w, p in tag(question) if w.strip()]
+    for i, (w, _) in enumerate(tokens):
+        j = i + 1
+        if w == "哪" and j < len(tokens) and tokens[j][1] in ("m", "q", "mq", "u"):
+            j += 1  # 哪 + 所 / 几路 / 一届
+        elif w not in _WHICH:
+            continue
+        while j < len(tokens) and tokens[j][1] in ("a", "b"):
+            j += 1  # 哪个大商场: the adjective is not the kind
+        run = []
+        while j < len(tokens) and tokens[j][1].startswith(_NOUNISH):
+            run.append(tokens[j][0])
+            j += 1
+        if run:
+            return run[-1] if len(run[-1]) >= 2 else None
+    return None
+
+
 def holds(kind: str, text: str) -> bool:
     """Does the text hold an expression of this answer type (a date, a place, a body or person)?"""
     return bool(_HAS[kind].search(text))

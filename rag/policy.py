@@ -272,6 +272,13 @@ class Policy:
             silencing=things.__contains__,
         )
 
+    def names_kind(self, kind: str, texts: Sequence[str]) -> bool:
+        """Can the answer say which one of this kind: does it hold the kind, or a close counterpart?"""
+        joined = "\n".join(texts)
+        if kind in joined:
+            return True
+        return self.similar is not None and self.similar(kind, joined) >= self.settings.min_term_sigma
+
     def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:
         """The verdict on a drafted answer.
 
@@ -286,6 +293,9 @@ class Policy:
         kind = lacks_answer_type(question, texts)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
+        thing = focus.which(question, self.tag)
+        if thing is not None and not self.names_kind(thing, texts):
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{thing}"))
         if questions.is_english(question):
             # Single English words against Chinese evidence: their similarities are too flat to judge
             # coverage (measured on dev), so English questions rely on evidence strength and answer type.

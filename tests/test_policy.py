@@ -291,3 +291,34 @@ def test_when_a_document_takes_effect() -> None:
     assert focus.content_terms(
         "条例哪天生效？", lambda q: [("条例", "n"), ("哪天", "r"), ("生效", "v")], lambda w: 0
     ) == ["条例"]
+
+
+_POS: list[object] = []
+
+
+def _tags(text: str) -> list[tuple[str, str]]:
+    """jieba's tagger on a tokenizer of its own (other tests add documents' words to the global one)."""
+    import jieba
+    import jieba.posseg
+
+    if not _POS:
+        _POS.append(jieba.posseg.POSTokenizer(jieba.Tokenizer()))
+    return [(p.word, p.flag) for p in _POS[0].lcut(text)]  # type: ignore[attr-defined]
+
+
+def test_which_one_of_a_kind_a_question_asks() -> None:
+    assert focus.which("这条街上哪家银行的利息最高？", _tags) == "银行"
+    assert focus.which("新区会引进哪个大型超市品牌？", _tags) == "品牌"
+    assert focus.which("新区要开哪几路公交车？", _tags) == "公交车"
+    assert focus.which("规划提出了哪些措施？", _tags) is None  # a list, which documents do give
+    assert focus.which("这个窗口在哪里？", _tags) is None  # the where type
+    assert focus.which("文件用哪句话概括了目标？", _tags) is None  # 话: one character says too little
+
+
+def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=_jieba_like, num_docs=100, tag=_tags)
+    text = "引进银行、保险等金融机构，发展冰雪旅游。"
+    v = rules.after("冰雪旅游区里哪个酒店最便宜？", [text], _retrieval(5.0), text)
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "酒店" in v.refusal.reason
+    v = rules.after("冰雪旅游区会引进哪个银行？", [text], _retrieval(5.0), text)
+    assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
