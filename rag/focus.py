@@ -201,13 +201,18 @@ def content_terms(
 
 
 def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> list[str]:
-    """The terms a partial answer may name as not covered: what the question asks about, not how it says it.
+    """The terms that name what the question asks about, not how it says it: the ones a partial answer names
+    as not covered, and the only ones whose absence from every document silences them (coverage).
 
-    A verb of a paraphrase (折腾, 干到, 懂不懂) still counts against coverage, but "the documents do not
-    mention 折腾" tells a resident nothing; nouns and verbal nouns (学位, 入学, 研发) do.
+    "The documents do not mention 折腾 (a verb), 差不多 or 好去处 (fixed expressions)" tells a resident
+    nothing; nouns and verbal nouns (学位, 入学, 研发) do.
     """
     pos = {w.strip().lower(): p for w, p in tag(question)}
-    return [t for t in terms if not (pos.get(t, "n").startswith("v") and pos.get(t, "n") != "vn")]
+
+    def names_a_thing(p: str) -> bool:
+        return p == "vn" or not (p.startswith("v") or p in ("l", "i"))
+
+    return [t for t in terms if names_a_thing(pos.get(t, "n"))]
 
 
 @dataclass(frozen=True)

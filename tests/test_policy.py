@@ -322,3 +322,9 @@ def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "酒店" in v.refusal.reason
     v = rules.after("冰雪旅游区会引进哪个银行？", [text], _retrieval(5.0), text)
     assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
+
+
+def test_only_nouns_name_what_is_missing() -> None:
+    """Verbs (折腾) and fixed expressions (差不多) say how a question is put, not what it is about."""
+    question = "差不多到明年，孩子入学的学位会不会又折腾？"
+    assert focus.things(["差不多", "入学", "学位", "折腾"], question, _tags) == ["入学", "学位"]
