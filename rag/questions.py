@@ -22,9 +22,15 @@ _FOLLOWUP = re.compile(
     r"^(那|那么|那个|还有|另外|以及|它|它们|这个|这方面|这些|此外|and |what about |how about )|呢[？?]?$", re.I
 )
 _NEEDS_NUMBER = re.compile(
-    r"多少|(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",  # noqa: E501
+    r"多少|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",
     re.I,
 )
+# 几 also means "a few": in a clause that states rather than asks (不就一个镇加上几个街道嘛, 听说分成几个区、
+# 几条河啥的) it asks for no number. Such a clause ends with a particle of statement or listing, or reports
+# hearsay.
+_HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$")
+_CLAUSES = re.compile(r"[，,；;。！？!?]")
+_STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^(听说|据说|听人说|听讲|老听人说)")
 
 
 def validate(raw: object, max_chars: int = 2000, what: str = "the question") -> str:
@@ -93,7 +99,9 @@ def digit_variant(q: str) -> str:
 
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
-    return bool(_NEEDS_NUMBER.search(q))
+    if _NEEDS_NUMBER.search(q):
+        return True
+    return any(_HOW_MANY.search(c) and not _STATING.search(c) for c in map(str.strip, _CLAUSES.split(q)))
 
 
 def is_english(q: str) -> bool:

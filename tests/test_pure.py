@@ -72,6 +72,11 @@ def test_injection_and_followups() -> None:
 def test_question_demands() -> None:
     assert questions.needs_number("二道区GDP是多少？") and questions.needs_number("有几所三甲医院")
     assert not questions.needs_number("规划的时间范围是哪几年？")
+    # 几 as "a few" in a clause that states or lists asks for no number; in a clause that asks, it does.
+    assert not questions.needs_number("新区不就几个社区嘛，以后是合并还是分开管？")
+    assert not questions.needs_number("据说要建几个停车场，选址定了吗？")
+    assert not questions.needs_number("规划里有几个公园、几条绿道什么的，都归哪个部门管？")
+    assert questions.needs_number("新区要建几个停车场，选址定了吗？")
 
 
 def test_citation_labels_and_sections(real_text: str) -> None:
