@@ -42,7 +42,12 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
 # Answer types: what the question wants back, and what evidence of that type looks like.
 _WANTS = {
     # "How long" before "when": 多久 wants a span (十年, 六个月, 三十日), a date does not answer it.
-    "how_long": re.compile(r"多久|多长时间|多少(年|天|日|个月)|期限是|有效期(是|为|有)|\bhow long\b", re.I),
+    # 几年 asks for a span too, but not 前几年 / 近几年 / 哪几年 (some recent years, which years).
+    "how_long": re.compile(
+        r"多久|多长时间|多少(年|天|日|个月)|(?<![前这那好十头后近最哪])几个?(年|天|日|月|周|星期|小时)|期限是|有效期(是|为|有)"
+        r"|\bhow long\b",
+        re.I,
+    ),
     "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
     "where": re.compile(
         r"在哪(?!一?[章篇节条部])|哪里|哪儿|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b",

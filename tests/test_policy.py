@@ -266,6 +266,9 @@ def test_partial_answers_name_things_not_the_wording() -> None:
 def test_how_long_wants_a_span() -> None:
     assert focus.wants("注册商标的有效期是多久？") == "how_long"
     assert focus.wants("春节放假多少天？") == "how_long" and focus.wants("How long is the warranty?") == "how_long"
+    assert focus.wants("创业补贴能领几年？") == "how_long" and focus.wants("公示要几天？") == "how_long"
+    # "Some recent years" and "which years" ask for no span.
+    assert focus.wants("前几年新区发展得怎么样？") is None and focus.wants("近几年有什么变化？") is None
     assert focus.wants("温泉基地什么时候建成？") == "when"
     assert focus.holds("how_long", "注册商标的有效期为十年，自核准注册之日起计算。")
     assert focus.holds("how_long", "春节，放假3天。") and focus.holds("how_long", "公示期不少于三十个工作日。")
