@@ -272,12 +272,11 @@ class Policy:
             silencing=things.__contains__,
         )
 
-    def names_kind(self, kind: str, texts: Sequence[str]) -> bool:
-        """Can the answer say which one of this kind: does it hold the kind, or a close counterpart?"""
-        joined = "\n".join(texts)
-        if kind in joined:
-            return True
-        return self.similar is not None and self.similar(kind, joined) >= self.settings.min_term_sigma
+    @staticmethod
+    def names_kind(kind: str, texts: Sequence[str]) -> bool:
+        """Can the answer say which one of this kind? Only if it holds the word: a related word (教育 for 学校)
+        names no particular school (a semantic match let one such answer through on dev)."""
+        return any(kind in t for t in texts)
 
     def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:
         """The verdict on a drafted answer.
