@@ -64,7 +64,7 @@ _SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|
 _HAS = {
     "how_long": re.compile(_SPAN),
     "when": re.compile(
-        r"\d{4}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
+        r"\d{4}\s*年|[一二][〇零一二三四五六七八九]{3}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
     "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
@@ -250,9 +250,10 @@ def coverage(
     `corpus` is every document's text, lower-cased (once, by the caller). `similar(term)` is how far the
     term's best match among the evidence's words stands out (in standard deviations of its similarity to
     the documents' vocabulary, see Pipeline._similar); `salience(term)` weighs terms (rare words say more
-    than common ones; a word no document holds weighs most). `known` is the share of the `silencing` terms'
-    weight that some document holds: a thing no document names (地铁, 房价) says the documents are silent,
-    a colloquial verb they never use (琢磨, 叫法) only says they word it otherwise.
+    than common ones; a word no document holds weighs most). `known` is the share of the question's weight
+    the documents hold, leaving out unknown terms that are not `silencing`: a thing no document names
+    (地铁, 房价) says the documents are silent, a colloquial verb they never use (琢磨, 叫法) only says they
+    word it otherwise.
     """
     weigh = salience if callable(salience) else (lambda t: salience.get(t, 1.0))
     terms = list(terms)
@@ -269,10 +270,11 @@ def coverage(
             uncovered.append(t)
         else:
             unknown.append(t)
-    # Share of the question's things (silencing terms) the documents know: its verbs neither count
-    # against it nor dilute it, so a question whose one thing is unknown stays unknown (房价 in 房价会涨吗).
-    things = sum(weigh(t) for t in terms if silencing(t))
+    # Unknown words that name no thing (琢磨, 叫法) say only how the question is put: they count neither
+    # against it nor for it. Every known word still counts for it, and a question whose only things are
+    # unknown stays unknown (房价 in 房价会涨吗，现在入手合适不).
+    weight = sum(weigh(t) for t in terms if silencing(t) or t not in unknown)
     lost = sum(weigh(t) for t in unknown if silencing(t))
     score = got / total if total else 1.0
-    known = 1.0 - lost / things if things else 1.0
+    known = 1.0 - lost / weight if weight else 1.0
     return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score, known)

@@ -34,14 +34,44 @@ def numbers(text: str) -> list[str]:
 
 
 _FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|元|人|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨)"
+    r"\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨)"
     r"|[零〇一二两三四五六七八九十百千]+(?:万|亿)(?:元|人|平方米|吨)?|百分之[零〇一二两三四五六七八九十百点]+"
+    # Quantities in Chinese numerals, as national documents write them (九千六百多万名, 十年, 三百多万):
+    # a numeral (not an ordinal, not a bare 一) and a unit of measure.
+    r"|(?<![第一二两三四五六七八九十百千万亿〇零])(?:[二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
+    r"|一[零〇一二两三四五六七八九十百千万亿]+)[多余]?(?:万|亿)?(?:名|人|元|岁|倍|公里|吨|亩|户|年|个月|天|项|所)"
 )
 
 
+_CN_YEAR = re.compile(r"[一二][〇零一二三四五六七八九]{3}年")
+
+
 def figures(text: str) -> list[str]:
-    """Quantities with a unit (38万人, 15%, 8节点): what a 多少/几 question asks for. Bare years do not count."""
-    return _FIGURE.findall(_normalise(text))
+    """Quantities with a unit (38万人, 15%, 8节点, 九千六百多万名): what a 多少/几 question asks for. Years
+    (二〇三五年) do not count."""
+    return [f for f in _FIGURE.findall(_normalise(text)) if not _CN_YEAR.fullmatch(f)]
+
+
+# What a figure measures, for matching the figure a question asks for with the ones the evidence holds.
+_MEASURES = {
+    "percent": (
+        re.compile(r"百分之(多少|几)|百分比|比例|比重|占比|率[^，。？?]{0,4}(多少|几)|(多少|几)个?百分点"),
+        re.compile(r"%|％|百分之|百分点"),
+    ),
+    "people": (re.compile(r"(多少|几)(十|百|千|万|亿)*(名|个人|人|位)"), re.compile(r"(名|人)$")),
+    "time": (re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)"), re.compile(r"(年|个月|天)$")),
+    "money": (re.compile(r"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额"), re.compile(r"元$")),
+}
+
+
+def measure(question: str) -> str | None:
+    """What the figure a question asks for measures (percent, people, time, money), when it says."""
+    return next((name for name, (asks, _) in _MEASURES.items() if asks.search(question)), None)
+
+
+def measures(figure: str, name: str) -> bool:
+    """Does this figure (as figures() finds it) measure that?"""
+    return bool(_MEASURES[name][1].search(figure))
 
 
 def quoted_terms(text: str) -> list[str]:

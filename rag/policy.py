@@ -67,7 +67,7 @@ _GENERIC_PLACE = re.compile(
 _PERSONAL = re.compile(
     r"帮我|替我|给我(办|查|开|申请|预约|报)|(我|我家|我们家)的[一-鿿]{1,6}(能|可以|怎么|要|该|会|是|有)"
     r"|预约|挂号|办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
-    r"|电话|联系方式|办公地址|上班时间|营业时间|开放时间|几点"
+    r"|(电话|联系方式)(号码|号)?(是|打)?(多少|什么|几号|呢|$|[？?])|打(什么|哪个)电话|办公地址|上班时间|营业时间|开放时间|几点"
     r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)",
     re.I,
 )
@@ -174,14 +174,18 @@ def years(text: str) -> set[str]:
 
 
 def lacks_figure(question: str, texts: Sequence[str]) -> bool:
-    """A 多少/几 question whose evidence holds no figure the question did not already state, or whose
-    evidence never names the year the figure is asked for (a 2023 target is not a 2025 one)."""
+    """A 多少/几 question whose evidence holds no figure the question did not already state (of the measure
+    it asks for, when it says: a percentage, people, time, money), or whose evidence never names the year
+    the figure is asked for (a 2023 target is not a 2025 one)."""
     if not questions.needs_number(question):
         return False
     if years(question) - years(" ".join(texts)):
         return True
     asked = set(grounding.figures(question))
-    return not any(f not in asked for t in texts for f in grounding.figures(t))
+    found = [f for t in texts for f in grounding.figures(t) if f not in asked]
+    # 百分之多少 wants a percentage, 多少名党员 a count of people: a figure of another measure answers nothing.
+    kind = grounding.measure(question)
+    return not any(kind is None or grounding.measures(f, kind) for f in found)
 
 
 class Policy:

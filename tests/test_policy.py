@@ -89,6 +89,10 @@ def test_figures_asked_for_must_be_in_the_evidence(rules: policy.Policy) -> None
     assert not policy.lacks_figure("冰雪旅游怎么发展？", ["发展冰雪旅游。"])  # no figure asked for
     # A figure the question itself states is not an answer to it.
     assert policy.lacks_figure("500万人次以外还有多少游客？", ["游客达到500万人次。"])
+    # A figure of another measure answers nothing: a span of years is no percentage.
+    assert policy.lacks_figure("森林覆盖率是百分之多少？", ["实施十年造林计划。"])
+    assert not policy.lacks_figure("森林覆盖率是百分之多少？", ["森林覆盖率达到45%。"])
+    assert not policy.lacks_figure("禁渔要禁多少年？", ["实施长江十年禁渔。"])  # Chinese numerals count
     r = rules.after("游客要达到多少人次？", ["发展冰雪旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.NO_FIGURE
 
@@ -156,14 +160,16 @@ def test_focus_coverage_literal_semantic_and_unknown() -> None:
 
 
 def test_only_unknown_things_make_the_documents_silent() -> None:
-    """A thing no document names (跑马场) silences them; a verb they never use (琢磨) does not, and verbs do
-    not dilute the things either."""
+    """A thing no document names (跑马场) silences them; a verb they never use (琢磨) does not, and does not
+    dilute the things either; a word they hold counts for the question."""
     evidence = corpus = "鼓励创新创业，发展冰雪旅游。"
     thing = {"跑马场", "冰雪"}.__contains__
     cov = focus.coverage(["琢磨", "冰雪"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
     assert cov.unknown == ("琢磨",) and cov.known == 1.0
     cov = focus.coverage(["跑马场", "琢磨"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
-    assert cov.known == 0.0  # its one thing is unknown: the verb does not make it half known
+    assert cov.known == 0.0  # its one thing is unknown: the unknown verb does not make it half known
+    cov = focus.coverage(["跑马场", "鼓励"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
+    assert cov.known == 0.5  # a word the documents do hold still counts for the question
     cov = focus.coverage(["琢磨"], evidence, corpus, {}, lambda t: 0.0, 0.85, silencing=thing)
     assert cov.known == 1.0  # no thing at all: nothing says the documents are silent
 
@@ -325,6 +331,16 @@ def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "酒店" in v.refusal.reason
     v = rules.after("冰雪旅游区会引进哪个银行？", [text], _retrieval(5.0), text)
     assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
+
+
+def test_a_phone_number_is_personal_but_a_phone_is_a_topic() -> None:
+    assert policy.asks_personal_service("社区服务中心的电话是多少？")
+    assert policy.asks_personal_service("打什么电话投诉？")
+    assert not policy.asks_personal_service("老接到诈骗电话，有人管吗？")
+
+
+def test_chinese_numeral_years_answer_when() -> None:
+    assert focus.holds("when", "到二〇三五年基本实现现代化。") and not focus.holds("when", "推进现代化建设。")
 
 
 def test_only_nouns_name_what_is_missing() -> None:

@@ -37,8 +37,20 @@ def test_grounding_checks_numbers_terms_and_wording() -> None:
 
 
 def test_figures() -> None:
-    assert grounding.figures("全区经济总量达到120亿元，增长6.5%，“8节点”") == ["120亿", "6.5%", "8节点"]
+    assert grounding.figures("全区经济总量达到120亿元，增长6.5%，“8节点”") == ["120亿元", "6.5%", "8节点"]
     assert grounding.figures("到2025年，推动5G发展") == []
+    # Chinese numerals, as national documents write quantities; years, ordinals and idioms are no figures.
+    assert grounding.figures("会员总数三百多万名，实施十年保护，二十多年来") == ["三百多万名", "十年", "二十多年"]
+    assert grounding.figures("从二〇二〇年到二〇三五年，第一个百年目标，一国两制，一年") == []
+
+
+def test_the_measure_a_figure_question_asks_for() -> None:
+    assert grounding.measure("绿地率是百分之多少？") == "percent" and grounding.measures("35%", "percent")
+    assert grounding.measure("协会有多少名会员？") == "people" and grounding.measures("三百多万名", "people")
+    assert grounding.measure("保护期要多少年？") == "time" and grounding.measures("十年", "time")
+    assert grounding.measure("补贴能发多少钱？") == "money" and grounding.measures("1.5亿元", "money")
+    assert grounding.measure("有几所学校？") is None  # a count of anything: any figure may answer
+    assert not grounding.measures("十年", "percent") and not grounding.measures("35%", "people")
 
 
 def test_validate_question() -> None:
