@@ -173,7 +173,7 @@ def years(text: str) -> set[str]:
     return {y.translate(_YEAR_DIGITS) for y in _YEAR.findall(text)}
 
 
-def lacks_figure(question: str, texts: Sequence[str]) -> bool:
+def lacks_figure(question: str, texts: Sequence[str], things: Sequence[str] = ()) -> bool:
     """A 多少/几 question whose evidence holds no figure the question did not already state (of the measure
     it asks for, when it says: a percentage, people, time, money), or whose evidence never names the year
     the figure is asked for (a 2023 target is not a 2025 one)."""
@@ -182,7 +182,10 @@ def lacks_figure(question: str, texts: Sequence[str]) -> bool:
     if years(question) - years(" ".join(texts)):
         return True
     asked = set(grounding.figures(question))
-    found = [f for t in texts for f in grounding.figures(t) if f not in asked]
+    # The figure must be about what is asked: in a text naming one of the question's things, when it has any
+    # (最低工资 asked, a per-capita GDP figure found: no answer).
+    about = [t for t in texts if any(w in t for w in things)] if things else texts
+    found = [f for t in about for f in grounding.figures(t) if f not in asked]
     # 百分之多少 wants a percentage, 多少名党员 a count of people: a figure of another measure answers nothing.
     kind = grounding.measure(question)
     return not any(kind is None or grounding.measures(f, kind) for f in found)
@@ -291,7 +294,8 @@ class Policy:
         strength = evidence_strength(retrieval)
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
-        if lacks_figure(question, texts[:2]):
+        things = focus.things(focus.content_terms(question, self.tag, self.general_freq), question, self.tag)
+        if lacks_figure(question, texts[:2], things):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         kind = lacks_answer_type(question, texts)
         if kind is not None:

@@ -93,6 +93,9 @@ def test_figures_asked_for_must_be_in_the_evidence(rules: policy.Policy) -> None
     assert policy.lacks_figure("森林覆盖率是百分之多少？", ["实施十年造林计划。"])
     assert not policy.lacks_figure("森林覆盖率是百分之多少？", ["森林覆盖率达到45%。"])
     assert not policy.lacks_figure("禁渔要禁多少年？", ["实施长江十年禁渔。"])  # Chinese numerals count
+    # The figure must be about a thing asked: a visitor count is no answer on hotel beds.
+    assert policy.lacks_figure("酒店床位有多少？", ["游客达到500万人次。"], things=["酒店", "床位"])
+    assert not policy.lacks_figure("酒店床位有多少？", ["新增酒店床位3000个。"], things=["酒店", "床位"])
     r = rules.after("游客要达到多少人次？", ["发展冰雪旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.NO_FIGURE
 
