@@ -123,9 +123,14 @@ class Pipeline:
         current = {d.doc_id: d.title for d in self.index.documents if not d.superseded_by}
         by_title = scope.named(query, current) if query else {}
         if docs is None:
-            # A question naming a document ("商标法规定…"), a kind of document ("报告提出…") or a place some
-            # documents govern ("二道区的…") is read in those.
-            named = set(by_title) or scope.referenced(query, current) or scope.governed(query, current)
+            # A question naming a document ("商标法规定…"), a kind of document ("报告提出…"), a place some
+            # documents govern ("二道区的…") or the nation ("国家管不管…", beside local documents) is read in those.
+            named = (
+                set(by_title)
+                or scope.referenced(query, current)
+                or scope.governed(query, current)
+                or scope.national(query, current)
+            )
             docs = self.index.check_doc_ids(sorted(named)) if named else None
         titles = [d.title for d in self.index.documents if docs is None or d.doc_id in docs]
         # Retrieval reads the question without the scope every document in it shares (rag.scope) and without

@@ -147,6 +147,22 @@ def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+# The nation as what a question is about (国家管不管, 我国的…, 全国), not 国家级 or 国家队 (kinds of things).
+_NATION = re.compile(r"国家(?![级队])|我国|全国|咱们国家|咱国家|中国|国内")
+
+
+def national(question: str, titles: Mapping[str, str]) -> set[str]:
+    """Documents of no local place, when a question about the nation (国家对民营企业还支不支持) names no place
+    and the knowledge base holds both: a district plan beside a national report answers for the district."""
+    if len(titles) < 2 or not _NATION.search(question):
+        return set()
+    local = {doc for doc, title in titles.items() if places(title) - set(_COUNTRY)}
+    if any(p in question for doc in local for p in places(titles[doc]) if len(p) >= 2 and not p.startswith("全")):
+        return set()
+    found = set(titles) - local
+    return found if found and local else set()
+
+
 def governed(question: str, titles: Mapping[str, str]) -> set[str]:
     """Documents governing a place the question names (二道区的养老…), when that singles out some but not all.
 

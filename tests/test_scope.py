@@ -104,3 +104,21 @@ def test_a_question_naming_a_place_some_documents_govern() -> None:
     assert scope.governed("全市的养老服务怎么样？", titles) == set()
     assert scope.governed("二道区的养老服务有什么规划？", {"plan": titles["plan"]}) == set()
     assert "深圳" in scope.places("深圳经济特区绿色建筑条例")
+
+
+def test_a_question_about_the_nation_is_read_in_the_documents_of_no_local_place() -> None:
+    titles = {
+        "plan": "松江市北湖区国民经济和社会发展第十五个五年规划纲要",
+        "dogs": "松江市养犬管理条例",
+        "tm": "中华人民共和国商标法",
+        "work": "全国劳动模范表彰办法",
+    }
+    assert scope.national("国家对个体工商户还支不支持？", titles) == {"tm", "work"}
+    assert scope.national("我国的商标怎么保护？", titles) == {"tm", "work"}
+    # A local place named, a national-level kind of thing (国家级), or no nation at all: not this rule.
+    assert scope.national("北湖区怎么落实国家的要求？", titles) == set()
+    assert scope.national("有几个国家级开发区？", titles) == set()
+    assert scope.national("养犬要登记吗？", titles) == set()
+    # Only local documents, or only national ones: nothing to choose between.
+    assert scope.national("国家管不管？", {k: titles[k] for k in ("plan", "dogs")}) == set()
+    assert scope.national("国家管不管？", {k: titles[k] for k in ("tm", "work")}) == set()
