@@ -342,6 +342,11 @@ def test_a_phone_number_is_personal_but_a_phone_is_a_topic() -> None:
     assert not policy.asks_personal_service("老接到诈骗电话，有人管吗？")
 
 
+def test_where_in_the_document_is_no_place() -> None:
+    assert focus.wants("“三治”融合是在哪里提出的？") is None and focus.wants("文件在哪里提到了托育？") is None
+    assert focus.wants("托育中心建在哪里？") == "where" and focus.wants("哪里有公共停车场？") == "where"
+
+
 def test_chinese_numeral_years_answer_when() -> None:
     assert focus.holds("when", "到二〇三五年基本实现现代化。") and not focus.holds("when", "推进现代化建设。")
 
