@@ -144,7 +144,9 @@ def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
         found = [n for n in names(title) if n in text]
         if found:
             out[doc] = max(found, key=len)
-    return out
+    # The longest name wins: "青岛市控制吸烟条例" names that regulation, not every city's 控制吸烟条例 whose
+    # short name it contains; "城镇燃气管理条例" is not each province's 燃气管理条例.
+    return {doc: n for doc, n in out.items() if not any(n != m and n in m for m in out.values())}
 
 
 # The nation as what a question is about (国家管不管, 我国的…, 全国), not 国家级 or 国家队 (kinds of things).

@@ -122,3 +122,17 @@ def test_a_question_about_the_nation_is_read_in_the_documents_of_no_local_place(
     # Only local documents, or only national ones: nothing to choose between.
     assert scope.national("国家管不管？", {k: titles[k] for k in ("plan", "dogs")}) == set()
     assert scope.national("国家管不管？", {k: titles[k] for k in ("tm", "work")}) == set()
+
+
+def test_the_longest_name_a_question_writes_wins() -> None:
+    titles = {
+        "qd": "青岛市控制吸烟条例",
+        "bj": "北京市控制吸烟条例",
+        "gas": "城镇燃气管理条例",
+        "bjgas": "北京市燃气管理条例",
+    }
+    assert scope.named("青岛市控制吸烟条例规定哪些场所禁止吸烟？", titles) == {"qd": "青岛市控制吸烟条例"}
+    assert scope.named("城镇燃气管理条例禁止哪些行为？", titles) == {"gas": "城镇燃气管理条例"}
+    # A short name both share names both; two different names are both kept.
+    assert set(scope.named("控制吸烟条例对经营者有什么要求？", titles)) == {"qd", "bj"}
+    assert set(scope.named("北京市控制吸烟条例和城镇燃气管理条例有什么关系？", titles)) == {"bj", "gas"}
