@@ -264,11 +264,18 @@ class Policy:
             return self.refuse(WEAK_EVIDENCE, retrieval)
         return None
 
-    def coverage(self, question: str, evidence: str) -> focus.Coverage:
-        """How much of the question's content the evidence covers (see rag.focus.coverage)."""
+    def terms(self, question: str) -> tuple[list[str], frozenset[str]]:
+        """The question's content terms, and those of them that name things (rag.focus.things)."""
         terms = focus.content_terms(question, self.tag, self.general_freq)
+        return terms, frozenset(focus.things(terms, question, self.tag))
+
+    def coverage(
+        self, question: str, evidence: str, read: tuple[list[str], frozenset[str]] | None = None
+    ) -> focus.Coverage:
+        """How much of the question's content the evidence covers (see rag.focus.coverage); `read` is
+        self.terms(question) when the caller has it already."""
+        terms, things = read or self.terms(question)
         similar = self.similar
-        things = set(focus.things(terms, question, self.tag))
         return focus.coverage(
             terms,
             evidence,
@@ -294,8 +301,9 @@ class Policy:
         strength = evidence_strength(retrieval)
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
-        things = focus.things(focus.content_terms(question, self.tag, self.general_freq), question, self.tag)
-        if lacks_figure(question, texts[:2], things):
+        read = self.terms(question)
+        terms, things = read
+        if lacks_figure(question, texts[:2], [t for t in terms if t in things]):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         kind = lacks_answer_type(question, texts)
         if kind is not None:
@@ -307,11 +315,11 @@ class Policy:
             # Single English words against Chinese evidence: their similarities are too flat to judge
             # coverage (measured on dev), so English questions rely on evidence strength and answer type.
             return Verdict(None, (), strength)
-        cov = self.coverage(question, evidence or "\n".join(texts))
+        cov = self.coverage(question, evidence or "\n".join(texts), read)
         # Words most sections hold (目标, 体系, 产业) frame a question; their absence from the cited
         # section says nothing, so only specific ones are named as not covered.
         specific = [t for t in cov.uncovered if self.doc_freq(t) <= self.settings.partial_max_df * self.num_docs]
-        missing = tuple(focus.things(cov.unknown + tuple(specific), question, self.tag))
+        missing = tuple(t for t in cov.unknown + tuple(specific) if t in things)
         # Only terms no document holds (and nothing close to them) can make the documents silent;
         # terms the documents hold elsewhere make the answer partial, named in the answer.
         if cov.known < self.settings.min_focus_coverage:

@@ -30,7 +30,7 @@ _NEEDS_NUMBER = re.compile(
 # hearsay.
 _HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$")
 _CLAUSES = re.compile(r"[，,；;。！？!?]")
-_STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^(听说|据说|听人说|听讲|老听人说)")
+_STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^[老常]?(听说|据说|听人说|听讲)")
 
 
 def validate(raw: object, max_chars: int = 2000, what: str = "the question") -> str:
