@@ -142,10 +142,13 @@ def off_topic(question: str) -> bool:
     return bool(_OFF_TOPIC.search(question))
 
 
-def lacks_answer_type(question: str, texts: Sequence[str]) -> str | None:
-    """The answer type (when / where / who) a question asks for when no evidence text holds one, else None."""
+def lacks_answer_type(question: str, texts: Sequence[str], names: Callable[[str], bool] | None = None) -> str | None:
+    """The answer type (when / where / who) a question asks for when no evidence text holds one, else None.
+
+    `names(text)`, as for lacks_figure: the date or place must be in a text naming what the question asks
+    about (a 2035 goal of the district does not say when another project is finished)."""
     kind = focus.wants(question)
-    if kind is None or any(focus.holds(kind, t) for t in texts):
+    if kind is None or any(focus.holds(kind, t) and (names is None or names(t)) for t in texts):
         return None
     return kind
 
@@ -173,18 +176,20 @@ def years(text: str) -> set[str]:
     return {y.translate(_YEAR_DIGITS) for y in _YEAR.findall(text)}
 
 
-def lacks_figure(question: str, texts: Sequence[str], things: Sequence[str] = ()) -> bool:
+def lacks_figure(question: str, texts: Sequence[str], names: Callable[[str], bool] | None = None) -> bool:
     """A 多少/几 question whose evidence holds no figure the question did not already state (of the measure
     it asks for, when it says: a percentage, people, time, money), or whose evidence never names the year
-    the figure is asked for (a 2023 target is not a 2025 one)."""
+    the figure is asked for (a 2023 target is not a 2025 one).
+
+    `names(text)`: does the text name what the question asks about (Policy.names_things)? A figure is only
+    an answer in such a text (最低工资 asked, a per-capita GDP figure found: no answer).
+    """
     if not questions.needs_number(question):
         return False
     if years(question) - years(" ".join(texts)):
         return True
     asked = set(grounding.figures(question))
-    # The figure must be about what is asked: in a text naming one of the question's things, when it has any
-    # (最低工资 asked, a per-capita GDP figure found: no answer).
-    about = [t for t in texts if any(w in t for w in things)] if things else texts
+    about = [t for t in texts if names(t)] if names else list(texts)
     found = [f for t in about for f in grounding.figures(t) if f not in asked]
     # 百分之多少 wants a percentage, 多少名党员 a count of people: a figure of another measure answers nothing.
     kind = grounding.measure(question)
@@ -286,6 +291,24 @@ class Policy:
             silencing=things.__contains__,
         )
 
+    def names_things(self, read: tuple[list[str], frozenset[str]]) -> Callable[[str], bool]:
+        """Does a text name every specific thing the question asks about, literally or by a close counterpart?
+
+        A value (a figure, a date) is an answer only where it is said of the question's things: the share of
+        R&D spending is not in a sentence about GDP, however many percentages that sentence holds. Words
+        most sections hold (目标, 发展) are not specific, and a thing no document holds is named nowhere.
+        """
+        terms, things = read
+        limit = self.settings.partial_max_df * self.num_docs
+        specific = [t for t in terms if t in things and self.doc_freq(t) <= limit]
+        similar, sigma = self.similar, self.settings.min_term_sigma
+
+        def names(text: str) -> bool:
+            low = text.lower()
+            return all(t in low or (similar is not None and similar(t, text) >= sigma) for t in specific)
+
+        return names
+
     @staticmethod
     def names_kind(kind: str, texts: Sequence[str]) -> bool:
         """Can the answer say which one of this kind? Only if it holds the word: a related word (教育 for 学校)
@@ -302,10 +325,12 @@ class Policy:
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
         read = self.terms(question)
-        terms, things = read
-        if lacks_figure(question, texts[:2], [t for t in terms if t in things]):
+        things = read[1]
+        # English words against Chinese text: too flat to say what a text names (see below).
+        names = None if questions.is_english(question) else self.names_things(read)
+        if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
-        kind = lacks_answer_type(question, texts)
+        kind = lacks_answer_type(question, texts, names)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
         thing = focus.which(question, self.tag)

@@ -93,9 +93,10 @@ def test_figures_asked_for_must_be_in_the_evidence(rules: policy.Policy) -> None
     assert policy.lacks_figure("森林覆盖率是百分之多少？", ["实施十年造林计划。"])
     assert not policy.lacks_figure("森林覆盖率是百分之多少？", ["森林覆盖率达到45%。"])
     assert not policy.lacks_figure("禁渔要禁多少年？", ["实施长江十年禁渔。"])  # Chinese numerals count
-    # The figure must be about a thing asked: a visitor count is no answer on hotel beds.
-    assert policy.lacks_figure("酒店床位有多少？", ["游客达到500万人次。"], things=["酒店", "床位"])
-    assert not policy.lacks_figure("酒店床位有多少？", ["新增酒店床位3000个。"], things=["酒店", "床位"])
+    # The figure must be about what is asked: a visitor count is no answer on hotel beds.
+    beds = lambda t: "床位" in t  # noqa: E731
+    assert policy.lacks_figure("酒店床位有多少？", ["游客达到500万人次。"], beds)
+    assert not policy.lacks_figure("酒店床位有多少？", ["新增酒店床位3000个。"], beds)
     r = rules.after("游客要达到多少人次？", ["发展冰雪旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.NO_FIGURE
 
@@ -115,6 +116,22 @@ def test_answer_type_when_where_who() -> None:
     assert focus.holds("where", "在滨江路建设温泉康养基地") and focus.holds("who", "由区文旅局牵头")
     assert policy.lacks_answer_type("温泉基地什么时候建成？", ["建设温泉康养基地。"]) == "when"
     assert policy.lacks_answer_type("温泉基地什么时候建成？", ["2024年底建成温泉康养基地。"]) is None
+    # The date must be said of what is asked: the year of a visitor target says nothing about the spa.
+    spa = lambda t: "温泉" in t  # noqa: E731
+    assert policy.lacks_answer_type("温泉基地什么时候建成？", ["到2025年游客达到500万人次。"], spa) == "when"
+    assert policy.lacks_answer_type("温泉基地什么时候建成？", ["2024年底建成温泉康养基地。"], spa) is None
+
+
+def test_a_value_must_be_said_of_every_specific_thing_asked(rules: policy.Policy) -> None:
+    """names_things: a text names what is asked when it holds each specific thing, or a close counterpart."""
+    names = rules.names_things(rules.terms("温泉康养基地每年接待多少游客？"))
+    assert names("温泉康养基地每年接待游客30万人次。")
+    assert not names("到2025年游客达到500万人次。")  # visitors, but not the spa's
+    assert not names("建设温泉康养基地。")
+    # A thing no document holds (索道) is named nowhere: no figure can be said of it.
+    assert not rules.names_things(rules.terms("温泉索道有多长？"))("温泉康养基地长3公里。")
+    r = rules.after("温泉康养基地每年接待多少游客？", ["到2025年游客达到500万人次。"], _retrieval(5.0))
+    assert r.refusal is not None and r.refusal.code == policy.NO_FIGURE
 
 
 def test_an_answer_of_the_wrong_type_is_refused(rules: policy.Policy) -> None:
