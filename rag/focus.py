@@ -181,14 +181,25 @@ def sentence_tense(sentence: str) -> int:
 # nouns, idioms and abbreviations, foreign words. Pronouns, adverbs, particles and place words
 # such as 区里 or 家里 never do.
 _CONTENT_POS = ("n", "vn", "an", "eng", "j", "l", "i")
+_NAME_POS = ("ns", "nr", "nt")  # places, people, organisations
+# A name general Chinese uses this often is a real one (俄罗斯, 深圳, 联合国); rarer strings jieba tags as
+# names are mostly its guesses at words it does not know (河沟, 三河).
+NAME_FREQ = 2000
 GENERIC_FREQ = 30000  # nouns this common in general Chinese (地方, 时候) say nothing specific
 RARE_VERB_FREQ = 2000  # verbs this rare are activities a question is about (看病, 逛街, 供暖)
 
 
 def content_terms(
-    question: str, tag: Callable[[str], Sequence[tuple[str, str]]], general_freq: Callable[[str], int]
+    question: str,
+    tag: Callable[[str], Sequence[tuple[str, str]]],
+    general_freq: Callable[[str], int],
+    in_documents: Callable[[str], bool] = lambda w: True,
 ) -> list[str]:
-    """The words that say what a question is about: nouns and rare verbs, question words and generic words dropped."""
+    """The words that say what a question is about: nouns and rare verbs, question words and generic words dropped.
+
+    A common name (美国, 北京) is kept when no document holds it (`in_documents`): the documents are then
+    silent on it, however often general Chinese uses it; a common name they do hold says nothing specific.
+    """
     out: dict[str, None] = {}
     for word, pos in tag(question):
         w = word.strip().lower()
@@ -202,7 +213,8 @@ def content_terms(
             continue
         noun = pos.startswith(_CONTENT_POS)
         rare_verb = pos.startswith("v") and general_freq(w) < RARE_VERB_FREQ
-        if (noun and general_freq(w) < GENERIC_FREQ) or rare_verb:
+        name_unheard_of = pos in _NAME_POS and not in_documents(w)
+        if (noun and (name_unheard_of or general_freq(w) < GENERIC_FREQ)) or rare_verb:
             out[w] = None
     return list(out)
 
@@ -220,6 +232,18 @@ def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tu
         return p == "vn" or not (p.startswith("v") or p in ("l", "i"))
 
     return [t for t in terms if names_a_thing(pos.get(t, "n"))]
+
+
+def names(
+    terms: Iterable[str],
+    question: str,
+    tag: Callable[[str], Sequence[tuple[str, str]]],
+    general_freq: Callable[[str], int],
+) -> list[str]:
+    """The terms that are well-known proper names (places, people, organisations): one name is never another's
+    counterpart, however close their vectors (美国 and 中国)."""
+    pos = {w.strip().lower(): p for w, p in tag(question)}
+    return [t for t in terms if pos.get(t, "n") in _NAME_POS and general_freq(t) >= NAME_FREQ]
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,15 @@ def lacks_answer_type(question: str, texts: Sequence[str], names: Callable[[str]
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a question asks about, read once per verdict (Policy.terms)."""
+
+    terms: tuple[str, ...]  # content words (rag.focus.content_terms)
+    things: frozenset[str]  # those naming things (rag.focus.things)
+    names: frozenset[str]  # those that are proper names, matched literally only
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The policy's word on a draft: a refusal, or an answer that may leave some terms uncovered."""
 
@@ -269,43 +278,49 @@ class Policy:
             return self.refuse(WEAK_EVIDENCE, retrieval)
         return None
 
-    def terms(self, question: str) -> tuple[list[str], frozenset[str]]:
-        """The question's content terms, and those of them that name things (rag.focus.things)."""
-        terms = focus.content_terms(question, self.tag, self.general_freq)
-        return terms, frozenset(focus.things(terms, question, self.tag))
+    def terms(self, question: str) -> Reading:
+        """The question's content terms, the things among them (rag.focus.things) and its proper names."""
+        terms = focus.content_terms(question, self.tag, self.general_freq, self._corpus_lower.__contains__)
+        things = focus.things(terms, question, self.tag)
+        names = focus.names(terms, question, self.tag, self.general_freq)
+        return Reading(tuple(terms), frozenset(things), frozenset(names))
 
-    def coverage(
-        self, question: str, evidence: str, read: tuple[list[str], frozenset[str]] | None = None
-    ) -> focus.Coverage:
+    def _close(self, read: Reading, evidence: str) -> Callable[[str], float]:
+        """How far each term's best match in the evidence stands out (0 without embeddings). A proper name is
+        matched literally only: 美国 is not 中国, however close their vectors are."""
+        similar = self.similar
+        if similar is None:
+            return lambda t: 0.0
+        return lambda t: 0.0 if t in read.names else similar(t, evidence)
+
+    def coverage(self, question: str, evidence: str, read: Reading | None = None) -> focus.Coverage:
         """How much of the question's content the evidence covers (see rag.focus.coverage); `read` is
         self.terms(question) when the caller has it already."""
-        terms, things = read or self.terms(question)
-        similar = self.similar
+        read = read or self.terms(question)
         return focus.coverage(
-            terms,
+            read.terms,
             evidence,
             self._corpus_lower,
             self.salience,
-            (lambda t: similar(t, evidence)) if similar else (lambda t: 0.0),
+            self._close(read, evidence),
             self.settings.min_term_sigma,
-            silencing=things.__contains__,
+            silencing=read.things.__contains__,
         )
 
-    def names_things(self, read: tuple[list[str], frozenset[str]]) -> Callable[[str], bool]:
+    def names_things(self, read: Reading) -> Callable[[str], bool]:
         """Does a text name every specific thing the question asks about, literally or by a close counterpart?
 
         A value (a figure, a date) is an answer only where it is said of the question's things: the share of
         R&D spending is not in a sentence about GDP, however many percentages that sentence holds. Words
         most sections hold (目标, 发展) are not specific, and a thing no document holds is named nowhere.
         """
-        terms, things = read
         limit = self.settings.partial_max_df * self.num_docs
-        specific = [t for t in terms if t in things and self.doc_freq(t) <= limit]
-        similar, sigma = self.similar, self.settings.min_term_sigma
+        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit]
+        sigma = self.settings.min_term_sigma
 
         def names(text: str) -> bool:
-            low = text.lower()
-            return all(t in low or (similar is not None and similar(t, text) >= sigma) for t in specific)
+            low, close = text.lower(), self._close(read, text)
+            return all(t in low or close(t) >= sigma for t in specific)
 
         return names
 
@@ -325,7 +340,6 @@ class Policy:
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
         read = self.terms(question)
-        things = read[1]
         # English words against Chinese text: too flat to say what a text names (see below).
         names = None if questions.is_english(question) else self.names_things(read)
         if lacks_figure(question, texts[:2], names):
@@ -344,7 +358,7 @@ class Policy:
         # Words most sections hold (目标, 体系, 产业) frame a question; their absence from the cited
         # section says nothing, so only specific ones are named as not covered.
         specific = [t for t in cov.uncovered if self.doc_freq(t) <= self.settings.partial_max_df * self.num_docs]
-        missing = tuple(t for t in cov.unknown + tuple(specific) if t in things)
+        missing = tuple(t for t in cov.unknown + tuple(specific) if t in read.things)
         # Only terms no document holds (and nothing close to them) can make the documents silent;
         # terms the documents hold elsewhere make the answer partial, named in the answer.
         if cov.known < self.settings.min_focus_coverage:

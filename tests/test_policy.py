@@ -372,3 +372,22 @@ def test_only_nouns_name_what_is_missing() -> None:
     """Verbs (折腾) and fixed expressions (差不多) say how a question is put, not what it is about."""
     question = "差不多到明年，孩子入学的学位会不会又折腾？"
     assert focus.things(["差不多", "入学", "学位", "折腾"], question, _tags) == ["入学", "学位"]
+
+
+def test_well_known_names_are_matched_literally_and_never_generic() -> None:
+    """A famous name no document holds (丙国) is what the question is about, and a close vector (甲国) is not it."""
+    tags = {"丙国": "ns", "丁河": "ns", "的": "uj", "冰雪": "n", "旅游": "vn"}
+    tag = lambda q: [(w, tags.get(w, "x")) for w in ("丙国", "的", "冰雪", "旅游", "丁河") if w in q]  # noqa: E731
+    freq = {"丙国": 40000, "丁河": 90}.get
+    common = lambda w: freq(w) or 0  # noqa: E731
+    # 丙国 is as common as 地方 in general Chinese: kept only when the documents never mention it.
+    assert "丙国" in focus.content_terms("丙国的冰雪旅游", tag, common, in_documents=lambda w: False)
+    assert "丙国" not in focus.content_terms("丙国的冰雪旅游", tag, common, in_documents=lambda w: True)
+    # A rare string tagged as a place is jieba's guess at an unknown word, not a well-known name.
+    assert focus.names(["丙国", "丁河", "冰雪"], "丙国 丁河 冰雪", tag, common) == ["丙国"]
+    rules = policy.Policy(
+        Settings.from_env({}), "甲国 冰雪旅游", segment=lambda q: [w for w, _ in tag(q)], num_docs=100,
+        similar=lambda term, text: 9.0, tag=tag, general_freq=common,
+    )  # fmt: skip
+    cov = rules.coverage("丙国的冰雪旅游", "甲国发展冰雪旅游。")
+    assert "丙国" in cov.unknown and "冰雪" in cov.covered  # every other term has a close counterpart here
