@@ -224,14 +224,18 @@ def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tu
     as not covered, and the only ones whose absence from every document silences them (coverage).
 
     "The documents do not mention 折腾 (a verb), 差不多 or 好去处 (fixed expressions)" tells a resident
-    nothing; nouns and verbal nouns (学位, 入学, 研发) do.
+    nothing; nouns and verbal nouns (学位, 入学, 研发) do, and so does a fixed expression that is a compound
+    noun (个人所得税, 义务教育: its tail is a noun).
     """
     pos = {w.strip().lower(): p for w, p in tag(question)}
 
-    def names_a_thing(p: str) -> bool:
-        return p == "vn" or not (p.startswith("v") or p in ("l", "i"))
+    def names_a_thing(t: str, p: str) -> bool:
+        if p == "l":
+            tail = tag(t[1:])  # 人所得税 ends in 所得税 (n); 不多 in 多 (m), 般来说 in 来说 (u)
+            return bool(tail) and tail[-1][1] in ("n", "vn")
+        return p == "vn" or not (p.startswith("v") or p == "i")
 
-    return [t for t in terms if names_a_thing(pos.get(t, "n"))]
+    return [t for t in terms if names_a_thing(t, pos.get(t, "n"))]
 
 
 def names(
