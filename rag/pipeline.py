@@ -37,6 +37,7 @@ class Request:
     top_k: int | None
     steered: bool  # the question carried instructions to the bot
     doc_ids: tuple[str, ...] | None
+    about_document: bool = False  # about a document here itself (who issued it, when), not a topic
 
 
 class Pipeline:
@@ -135,10 +136,12 @@ class Pipeline:
         titles = [d.title for d in self.index.documents if docs is None or d.doc_id in docs]
         # Retrieval reads the question without the scope every document in it shares (rag.scope) and without
         # the names of the documents it names, except when the question is about the document itself.
-        keep = not query or focus.about_document(query)
+        # "中央八项规定是哪年出台的" beside a district plan asks about a rule no document here is: a topic.
+        about = bool(query) and focus.about_document(query) and not scope.names_another(query, current)
+        keep = not query or about
         drop = scope.common_scope(titles) | {n for d, n in by_title.items() if docs is None or d in docs}
         topic = query if keep else scope.without(query, drop)
-        return Request(q, query, topic, top_k, questions.has_injection(q), docs)
+        return Request(q, query, topic, top_k, questions.has_injection(q), docs, about)
 
     @functools.cached_property
     def _commencing(self) -> frozenset[Locator]:
@@ -153,12 +156,13 @@ class Pipeline:
         lexical = " ".join([text, *self._plan_words(text)])
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
-        if focus.about_document(text):
+        if request.about_document:
             # Who approved a document, when, for which period: its preamble and notice say, so they lead;
             # when it takes effect, the article saying so ("本条例自…起施行") leads.
             first = self._commencing if focus.asks_commencement(text) else set()
             sections = sorted(sections, key=lambda ls: (ls[0] not in first, ls[0].path != ()))
-        return Retrieval(**{**r.__dict__, "sections": sections, "steered": request.steered})
+        fields = {"sections": sections, "steered": request.steered, "about_document": request.about_document}
+        return Retrieval(**{**r.__dict__, **fields})
 
     def stream(
         self,

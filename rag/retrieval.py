@@ -20,5 +20,6 @@ class Retrieval:
     sections: list[tuple[Locator, float]]  # each candidate's section once, best first
     contexts: list[Hit] = field(default_factory=list)  # the top_k shown with the answer, grouped by section
     steered: bool = False  # the question carried instructions to the bot (prompt injection)
+    about_document: bool = False  # asks about a document here itself (rag.focus.about_document): its notice answers
     titles: Mapping[Locator, str] = field(default_factory=dict)  # section titles, for nearest-section lists
     doc_titles: Mapping[str, str] = field(default_factory=dict)

@@ -149,6 +149,29 @@ def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
     return {doc: n for doc, n in out.items() if not any(n != m and n in m for m in out.values())}
 
 
+# An instrument a question names by its own name: 中央八项规定, 商标法, 物业管理办法 (not 这个条例, 本办法).
+_INSTRUMENT = re.compile(r"([\u4e00-\u9fff]{2,12})(规定|条例|办法|意见|决定|(?<!办)法)(?![典律规])")
+_DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
+
+
+def names_another(question: str, titles: Mapping[str, str]) -> bool:
+    """Does the question name a rule or law by a name no document here has (中央八项规定, beside a district
+    plan)? Then "when was it issued" is about that one, and no document here answers it with its own notice.
+
+    The name may carry words before it (请问商标法…): any tail of three or more characters that a title
+    holds makes it one of ours.
+    """
+    for m in _INSTRUMENT.finditer(_BRACKETED.sub("", question)):
+        run, word = m.group(1), m.group(2)
+        if _DEICTIC.search(run):
+            continue
+        name = run + word
+        tails = [name[i:] for i in range(len(name) - 2)]
+        if not any(t in title for t in tails for title in titles.values()):
+            return True
+    return False
+
+
 # The nation as what a question is about (国家管不管, 我国的…, 全国), not 国家级 or 国家队 (kinds of things).
 _NATION = re.compile(r"国家(?![级队])|我国|全国|咱们国家|咱国家|中国|国内")
 

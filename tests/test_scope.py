@@ -136,3 +136,16 @@ def test_the_longest_name_a_question_writes_wins() -> None:
     # A short name both share names both; two different names are both kept.
     assert set(scope.named("控制吸烟条例对经营者有什么要求？", titles)) == {"qd", "bj"}
     assert set(scope.named("北京市控制吸烟条例和城镇燃气管理条例有什么关系？", titles)) == {"bj", "gas"}
+
+
+def test_a_rule_named_that_no_document_here_is() -> None:
+    """names_another: "when was X issued" about an instrument no title here holds is a topic, not about ours."""
+    titles = {"plan": "甲市乙区国民经济和社会发展第十四个五年规划纲要", "law": "中华人民共和国森林法"}
+    assert scope.names_another("丙省禁渔规定是哪一年出台的？", titles)
+    assert scope.names_another("关于乡村旅游的意见是谁发布的", titles)
+    # Ours, named whole, short, with words before it, or pointed at.
+    assert not scope.names_another("请问森林法是哪年施行的？", titles)
+    assert not scope.names_another("《森林法》哪年修订的", titles)
+    assert not scope.names_another("这个规定什么时候施行？", titles)
+    assert not scope.names_another("规划是哪年批准的？", titles)  # a genre alone names no other document
+    assert not scope.names_another("该办法自何时起施行", titles)

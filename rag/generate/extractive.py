@@ -111,7 +111,7 @@ class Extractive:
         cfg = self.settings
         ranked = retrieval.sections[:3]
         # The covering notice and title lines answer questions about the document, never topical ones.
-        meta_ok = focus.about_document(question)
+        meta_ok = retrieval.about_document
         candidates = [
             s for loc, _ in ranked for s in self.by_section.get(loc, []) if meta_ok or s.index not in self._metadata
         ]
