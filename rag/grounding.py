@@ -53,6 +53,9 @@ def figures(text: str) -> list[str]:
 
 
 # What a figure measures, for matching the figure a question asks for with the ones the evidence holds.
+# Things that are sums of money whatever the sentence: a subsidy or a price asked for is an amount in 元, not
+# a count of years (投资 and 收入 are not here: plans give their growth as a percentage).
+_AMOUNT = r"(补助|补贴|补偿|赔偿|工资|薪水|养老金|退休金|费用|经费|预算|价格|票价|房价|租金|罚款|奖金|奖励)"
 _MEASURES = {
     "percent": (
         re.compile(r"百分之(多少|几)|百分比|比例|比重|占比|率[^，。？?]{0,4}(多少|几)|(多少|几)个?百分点"),
@@ -60,7 +63,10 @@ _MEASURES = {
     ),
     "people": (re.compile(r"(多少|几)(十|百|千|万|亿)*(名|个人|人|位)"), re.compile(r"(名|人)$")),
     "time": (re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)"), re.compile(r"(年|个月|天)$")),
-    "money": (re.compile(r"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额"), re.compile(r"元$")),
+    "money": (
+        re.compile(rf"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额|{_AMOUNT}(标准)?[是为有能要给发拿领]{{0,2}}多少|多少{_AMOUNT}"),
+        re.compile(r"元$"),
+    ),
 }
 
 

@@ -50,6 +50,10 @@ def test_the_measure_a_figure_question_asks_for() -> None:
     assert grounding.measure("保护期要多少年？") == "time" and grounding.measures("十年", "time")
     assert grounding.measure("补贴能发多少钱？") == "money" and grounding.measures("1.5亿元", "money")
     assert grounding.measure("有几所学校？") is None  # a count of anything: any figure may answer
+    # A subsidy, a wage or a price asked for is a sum of money, however the question puts it.
+    assert grounding.measure("每只羊能领多少补贴？") == "money" and grounding.measure("公园门票价格是多少") == "money"
+    assert grounding.measure("护林员每月能拿多少工资") == "money" and not grounding.measures("十年", "money")
+    assert grounding.measure("补贴对象分几类？") is None and grounding.measure("经费投入增长多少") is None
     assert not grounding.measures("十年", "percent") and not grounding.measures("35%", "people")
 
 
