@@ -164,6 +164,18 @@ def about_document(question: str) -> bool:
     return bool(_ABOUT_DOCUMENT.search(question))
 
 
+# A comparison of two things: 和美国比起来, 跟南关区相比, 与去年对比, 哪个更好, 比…更.
+_COMPARES = re.compile(
+    r"[和跟与同][^，。？?]{1,12}(相比|比较|对比|比起来|比一比|比的话|一样吗|有什么不同|有啥不同|有何不同|差多少|哪个更|谁更)"
+    r"|(哪个|谁)(更|比较)[好强高大多快]|\bcompared? (to|with)\b|\bversus\b|\bvs\.?\s"
+)
+
+
+def compares(question: str) -> bool:
+    """Does the question compare two things? Then an answer on one side of it compares nothing."""
+    return bool(_COMPARES.search(question))
+
+
 def tense(question: str) -> int:
     """+1 when the question asks about the future, -1 about the past, 0 when it does not say."""
     future, past = bool(_FUTURE.search(question)), bool(_PAST.search(question))

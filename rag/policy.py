@@ -361,6 +361,7 @@ class Policy:
         missing = tuple(t for t in cov.unknown + tuple(specific) if t in read.things)
         # Only terms no document holds (and nothing close to them) can make the documents silent;
         # terms the documents hold elsewhere make the answer partial, named in the answer.
-        if cov.known < self.settings.min_focus_coverage:
+        # A comparison the evidence holds only one side of is not made by the documents.
+        if cov.known < self.settings.min_focus_coverage or (missing and focus.compares(question)):
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))
         return Verdict(None, tuple(missing), strength * cov.score)

@@ -403,3 +403,15 @@ def test_fixed_expressions_that_are_compound_nouns_name_things() -> None:
     assert tag("个人所得税") == [("个人所得税", "l")] and tag("差不多") == [("差不多", "l")]
     terms = ["个人所得税", "义务教育", "差不多", "一般来说"]
     assert focus.things(terms, "一般来说个人所得税和义务教育差不多", tag) == ["个人所得税", "义务教育"]
+
+
+def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
+    assert focus.compares("冰雪旅游和滑翔伞比起来哪个更好玩？") and focus.compares("甲区跟乙区相比差多少")
+    assert focus.compares("温泉和滑雪哪个更热门") and focus.compares("How does it compare with Shanghai?")
+    assert not focus.compares("和平与发展是时代主题吗") and not focus.compares("游客同比增长多少")
+    evidence = ["发展冰雪旅游。"]
+    v = rules.after("冰雪旅游和滑翔伞比起来哪个更好玩？", evidence, _retrieval(5.0))
+    assert v.refusal is not None and v.refusal.code == policy.NOT_COVERED and "滑翔伞" in v.refusal.reason
+    # Not a comparison: the side the documents hold is answered, the other named as not covered.
+    v = rules.after("冰雪旅游和滑翔伞有什么规划？", evidence, _retrieval(5.0))
+    assert v.refusal is None and "滑翔伞" in v.uncovered
