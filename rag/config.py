@@ -96,6 +96,11 @@ class Settings:
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
     )
+    value_weight: float = _f(
+        0.03,
+        "sentence score bonus for holding a value of the kind asked for (a figure, a date, a place)",
+        range=(0, 1),
+    )
     answer_tokens: int = _f(260, "extractive answer budget in tokens", range=(30, 4000))
     answer_sentences: int = _f(4, "most sentences in an extractive answer", range=(1, 20))
     max_sentence_chars: int = _f(150, "longer plan sentences are cut to their best clauses", range=(40, 2000))

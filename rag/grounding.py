@@ -34,7 +34,7 @@ def numbers(text: str) -> list[str]:
 
 
 _FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨)"
+    r"\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨|公顷|米|辆|张|套|间|台|处|公斤|千瓦|小时|分钟)"
     r"|[零〇一二两三四五六七八九十百千]+(?:万|亿)(?:元|人|平方米|吨)?|百分之[零〇一二两三四五六七八九十百点]+"
     # Quantities in Chinese numerals, as national documents write them (九千六百多万名, 十年, 三百多万):
     # a numeral (not an ordinal, not a bare 一) and a unit of measure.

@@ -187,3 +187,14 @@ def test_nearest_sections_show_a_title_only_when_there_is_one() -> None:
     text = refusal_text(Refusal("weak_evidence", "", near))
     assert "第七条；" in text and "第七条 第七条" not in text and "前言 前言" not in text
     assert "第二章·第九条 监督管理" in text
+
+
+def test_what_a_sentence_must_hold_to_give_the_value_asked_for() -> None:
+    from rag.generate.extractive import value_test
+
+    figure = value_test("湿地公园有多少公顷？")
+    assert figure is not None and figure("湿地公园面积120公顷。") and not figure("建设湿地公园。")
+    assert not value_test("游客达到500万人次以后还有多少？")("游客达到500万人次。")  # type: ignore[misc]
+    when = value_test("湿地公园什么时候开放？")
+    assert when is not None and when("2026年开放湿地公园。") and not when("开放湿地公园。")
+    assert value_test("湿地公园有什么规划？") is None  # no value asked for: no sentence preferred

@@ -9,7 +9,7 @@ Every number here is a Settings field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 
 import numpy as np
@@ -83,6 +83,16 @@ def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
     return ("……" if i > 0 else "") + text + ("……" if j < len(clauses) else "")
 
 
+def value_test(question: str) -> Callable[[str], bool] | None:
+    """What a sentence must hold to give the value a question asks for: a figure (多少, 几个), or an
+    expression of the answer type (a date, a place, a body); None when the question asks for no value."""
+    if questions.needs_number(question):
+        asked = set(grounding.figures(question))
+        return lambda text: any(f not in asked for f in grounding.figures(text))
+    kind = focus.wants(question)
+    return None if kind is None else (lambda text: focus.holds(kind, text))
+
+
 class Extractive:
     """Sentence selection scored by the dense and lexical signals, MMR against repeats, a token budget."""
 
@@ -130,6 +140,11 @@ class Extractive:
         asked = focus.tense(question)
         agree = self._tense[[s.index for s in candidates]] * asked
         score = sem + cfg.lexical_weight * lex + prior + cfg.tense_weight * np.sign(agree).astype(np.float32)
+        # A question asking for a value (多少, 什么时候, 在哪) is answered by a sentence holding one, not by the
+        # sentence most like it in wording ("answer the question, not the topic").
+        holds = value_test(question)
+        if holds is not None:
+            score += cfg.value_weight * np.array([holds(s.text) for s in candidates], np.float32)
         if focus.asks_commencement(question):
             # "When does it take effect" is answered by the sentence saying so, whatever else shares its words.
             score += np.array([focus.states_commencement(s.text) for s in candidates], np.float32)
