@@ -111,13 +111,19 @@ _WHICH = frozenset(
     ["哪个", "哪家", "哪所", "哪条", "哪座", "哪位", "哪栋", "哪间", "哪款", "哪几个", "哪一个", "哪一家"]
 )
 _NOUNISH = ("n", "vn", "s", "j")
+# Abstract kinds name parts of what a document says, not particular things it names: 哪几个方面 is answered by
+# the list of those aspects, which never holds the word 方面.
+_ABSTRACT_KINDS = frozenset(
+    "方面 部分 内容 措施 举措 环节 类型 种类 领域 方式 途径 渠道 "  # noqa: SIM905 (a word list reads better so)
+    "重点 任务 目标 原则 要求 做法 特点 步骤 阶段 层面 维度".split()
+)
 
 
 def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str | None:
     """The kind a "which one" question asks a particular of (哪所学校 → 学校, 哪个大商场品牌 → 品牌), or None.
 
     The kind is the head (last word) of the noun run after 哪 and its classifier; a one-character head
-    (哪条线) says too little to check, so it gives None too.
+    (哪条线) says too little to check, and an abstract one (哪几个方面, 哪些措施) asks for a list: both give None.
     """
     tokens = [(w, p) for w, p in tag(question) if w.strip()]
     for i, (w, _) in enumerate(tokens):
@@ -133,7 +139,7 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
             run.append(tokens[j][0])
             j += 1
         if run:
-            return run[-1] if len(run[-1]) >= 2 else None
+            return run[-1] if len(run[-1]) >= 2 and _ABSTRACT_KINDS.isdisjoint(run) else None
     return None
 
 

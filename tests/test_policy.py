@@ -342,6 +342,9 @@ def test_which_one_of_a_kind_a_question_asks() -> None:
     assert focus.which("规划提出了哪些措施？", _tags) is None  # a list, which documents do give
     assert focus.which("这个窗口在哪里？", _tags) is None  # the where type
     assert focus.which("文件用哪句话概括了目标？", _tags) is None  # 话: one character says too little
+    # Abstract kinds ask for a list of what the document says, which never repeats the word.
+    assert focus.which("冰雪旅游要从哪几个方面发力？", _tags) is None
+    assert focus.which("温泉基地分哪几个阶段建设？", _tags) is None
 
 
 def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
