@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from rag import questions
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -126,10 +128,14 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
     (哪条线) says too little to check, and an abstract one (哪几个方面, 哪些措施) asks for a list: both give None.
     """
     tokens = [(w, p) for w, p in tag(question) if w.strip()]
+    # 建几个公园，都叫啥名: the count comes with the names, so each named one must be a park.
+    counted = questions.asks_items(question)
     for i, (w, _) in enumerate(tokens):
         j = i + 1
         if w == "哪" and j < len(tokens) and tokens[j][1] in ("m", "q", "mq", "u"):
             j += 1  # 哪 + 所 / 几路 / 一届
+        elif counted and w in ("几", "几个", "几项", "几所", "几家", "几座", "几条", "几处"):
+            j += w == "几" and j < len(tokens) and tokens[j][1] in ("q", "m")
         elif w not in _WHICH:
             continue
         while j < len(tokens) and tokens[j][1] in ("a", "b"):

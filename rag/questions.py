@@ -31,6 +31,9 @@ _NEEDS_NUMBER = re.compile(
 _HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$")
 _CLAUSES = re.compile(r"[，,；;。！？!?]")
 _STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^[老常]?(听说|据说|听人说|听讲)")
+# A question that also asks for the items (几个…分别是什么, 要搞几个集群？都是啥？) is answered by their list,
+# which gives the count with it: its 几 needs no figure of its own.
+_ITEMS = re.compile(r"分别(是|为|有|叫)|都(是|有|包括|叫)(什么|啥|哪些|些啥)|(是|有|包括)哪(些|几)|都是些")
 
 
 def validate(raw: object, max_chars: int = 2000, what: str = "the question") -> str:
@@ -97,10 +100,17 @@ def digit_variant(q: str) -> str:
     return q.translate(_CN_DIGIT)
 
 
+def asks_items(q: str) -> bool:
+    """Does the question ask for the items of a list by name (分别是什么, 都叫啥, 有哪些)?"""
+    return bool(_ITEMS.search(q))
+
+
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
     if _NEEDS_NUMBER.search(q):
         return True
+    if asks_items(q):
+        return False
     return any(_HOW_MANY.search(c) and not _STATING.search(c) for c in map(str.strip, _CLAUSES.split(q)))
 
 

@@ -345,6 +345,9 @@ def test_which_one_of_a_kind_a_question_asks() -> None:
     # Abstract kinds ask for a list of what the document says, which never repeats the word.
     assert focus.which("冰雪旅游要从哪几个方面发力？", _tags) is None
     assert focus.which("温泉基地分哪几个阶段建设？", _tags) is None
+    # A count asked with the names: each one named must be of the kind counted.
+    assert focus.which("沿河要建几个公园，都叫啥名字？", _tags) == "公园"
+    assert focus.which("沿河要建几个公园？", _tags) is None  # a count only: any figure may answer
 
 
 def test_a_which_question_needs_an_answer_naming_that_kind() -> None:

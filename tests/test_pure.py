@@ -93,6 +93,11 @@ def test_question_demands() -> None:
     assert not questions.needs_number("据说要建几个停车场，选址定了吗？")
     assert not questions.needs_number("规划里有几个公园、几条绿道什么的，都归哪个部门管？")
     assert questions.needs_number("新区要建几个停车场，选址定了吗？")
+    # Asked with the items' names, the count is the length of the list: no figure needed.
+    assert questions.asks_items("要建几个停车场？分别叫什么？") and questions.asks_items("有哪些停车场")
+    assert not questions.needs_number("要建几个停车场？分别叫什么？")
+    assert not questions.needs_number("规划提出的几项改革都是啥？")
+    assert questions.needs_number("停车场有多少个车位，分别是什么规格？")  # 多少 still asks a figure
 
 
 def test_citation_labels_and_sections(real_text: str) -> None:
