@@ -60,8 +60,8 @@ unit: $(INDEX) browser
 eval-gate: $(INDEX)
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \
 	  --report artifacts/eval \
-	  --min hit@3=0.85 --min citation_accuracy=0.66 --min citation_precision=0.76 \
-	  --min refusal_recall=0.77 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
+	  --min hit@3=0.85 --min citation_accuracy=0.67 --min citation_precision=0.77 \
+	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.65 \
 	  --max false_refusal_rate=0.13
 
 test: lint typecheck unit eval-gate

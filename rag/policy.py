@@ -340,8 +340,10 @@ class Policy:
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
         read = self.terms(question)
-        # English words against Chinese text: too flat to say what a text names (see below).
-        names = None if questions.is_english(question) else self.names_things(read)
+        # English words against Chinese text are too flat to say what a text names (see below); a question about
+        # a document itself is answered by its notice or its commencement article, which call it 本条例 / 本纲要.
+        named = questions.is_english(question) or retrieval.about_document
+        names = None if named else self.names_things(read)
         if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         kind = lacks_answer_type(question, texts, names)

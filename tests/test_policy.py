@@ -401,14 +401,9 @@ def test_well_known_names_are_matched_literally_and_never_generic() -> None:
 
 def test_fixed_expressions_that_are_compound_nouns_name_things() -> None:
     """jieba tags 个人所得税 and 义务教育 as fixed expressions (l), like 差不多: only the first two end in a noun."""
-    import jieba.posseg
-
-    def tag(q: str) -> list[tuple[str, str]]:
-        return [(p.word, p.flag) for p in jieba.posseg.lcut(q, HMM=False)]
-
-    assert tag("个人所得税") == [("个人所得税", "l")] and tag("差不多") == [("差不多", "l")]
+    assert _tags("个人所得税") == [("个人所得税", "l")] and _tags("差不多") == [("差不多", "l")]
     terms = ["个人所得税", "义务教育", "差不多", "一般来说"]
-    assert focus.things(terms, "一般来说个人所得税和义务教育差不多", tag) == ["个人所得税", "义务教育"]
+    assert focus.things(terms, "一般来说个人所得税和义务教育差不多", _tags) == ["个人所得税", "义务教育"]
 
 
 def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
