@@ -8,8 +8,10 @@ thresholds in Settings:
 - scope: places no document mentions, personal services, fabrication or role play;
 - evidence strength: the best passage must stand out from the other candidates;
 - focus coverage: the question's content terms must be in the cited evidence, literally or by a close
-  counterpart (embedding similarity); terms no document holds mean the documents do not say;
-- answer type: a when / where / who / how-many question needs evidence holding that type.
+  counterpart (embedding similarity; proper names literally only); terms no document holds mean the documents
+  do not say; a comparison needs both of its sides;
+- answer type: a when / where / who / how-many / which-one question needs evidence holding that type, in a
+  text that names every specific thing the question asks about (Policy.names_things).
 """
 
 from __future__ import annotations
