@@ -18,6 +18,7 @@ from rag import focus, prompts, questions, scope, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
+from rag.embedders.query_cache import QueryCache
 from rag.errors import BadQuestion
 from rag.generate import Draft, Generator, create
 from rag.policy import Policy, Verdict
@@ -54,7 +55,9 @@ class Pipeline:
         self.index = index or load_index(
             settings.index_path, expected_model=model_name(settings), cache_dir=settings.cache_path
         )
-        self.embedder = embedder or load_embedder(settings)
+        # The policy embeds a question's terms one by one, for every text it checks them against: a term's
+        # vector is computed once (rag.embedders.query_cache), in every front end, not only the server.
+        self.embedder = embedder or QueryCache(load_embedder(settings))
         self.retriever = Retriever(self.index, self.embedder, settings)
         self.policy = Policy(
             settings,

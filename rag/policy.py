@@ -200,8 +200,9 @@ def lacks_figure(question: str, texts: Sequence[str], names: Callable[[str], boo
     if years(question) - years(" ".join(texts)):
         return True
     asked = set(grounding.figures(question))
-    about = [t for t in texts if names(t)] if names else list(texts)
-    found = [f for t in about for f in grounding.figures(t) if f not in asked]
+    # names() may embed terms: ask it only of texts holding a figure at all.
+    found = [f for t in texts if (fs := grounding.figures(t)) and (names is None or names(t)) for f in fs]
+    found = [f for f in found if f not in asked]
     # 百分之多少 wants a percentage, 多少名党员 a count of people: a figure of another measure answers nothing.
     kind = grounding.measure(question)
     return not any(kind is None or grounding.measures(f, kind) for f in found)
@@ -344,8 +345,8 @@ class Policy:
         read = self.terms(question)
         # English words against Chinese text are too flat to say what a text names (see below); a question about
         # a document itself is answered by its notice or its commencement article, which call it 本条例 / 本纲要.
-        named = questions.is_english(question) or retrieval.about_document
-        names = None if named else self.names_things(read)
+        skip_names = questions.is_english(question) or retrieval.about_document
+        names = None if skip_names else self.names_things(read)
         if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         kind = lacks_answer_type(question, texts, names)
