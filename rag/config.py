@@ -71,6 +71,12 @@ class Settings:
     )
     rrf_k: int = _f(60, "RRF damping constant", range=(1, 1000))
     dense_weight: float = _f(0.7, "weight of the dense signal in weighted fusion", range=(0.0, 1.0))
+    sentence_weight: float = _f(
+        0.4,
+        "weight of a section's best single-sentence match (z-scored over the candidates) added to its passages' "
+        "fused score (0: passages only)",
+        range=(0.0, 5.0),
+    )
     min_evidence: float = _f(1.6, "refuse when the top passage stands out less than this (z-score)", range=(0.0, 10.0))
     steered_margin: float = _f(1.6, "extra evidence required when the question carries instructions", range=(0, 10))
     min_focus_coverage: float = _f(

@@ -7,6 +7,8 @@ weighting (0.7 dense) 0.902 / 0.973, z-score weighting (0.7 dense) 0.911 / 0.982
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
 import numpy as np
 
 
@@ -31,6 +33,14 @@ def zscore(scores: np.ndarray) -> np.ndarray:
     if std < 1e-12:
         return np.zeros_like(scores, dtype=np.float64)
     return (scores - float(scores.mean())) / std
+
+
+def group_max(values: np.ndarray, groups: Sequence[Hashable]) -> np.ndarray:
+    """Each item's value replaced by the largest value in its group (a chunk's by its section's best)."""
+    best: dict[Hashable, float] = {}
+    for g, v in zip(groups, values.tolist()):
+        best[g] = max(best.get(g, v), v)
+    return np.array([best[g] for g in groups], np.float64)
 
 
 def weighted(dense: np.ndarray, sparse: np.ndarray, dense_weight: float = 0.7) -> np.ndarray:

@@ -9,6 +9,7 @@ Loading checks every file against the manifest's checksums; paths never leave th
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Collection
@@ -65,6 +66,14 @@ class Index:
         self._rows = {k: np.array(v, np.int64) for k, v in rows.items()}
         self.word_rows = {w: i for i, w in enumerate(self.vocabulary)}
         _open[id(self)] = self
+
+    @functools.cached_property
+    def sentence_rows(self) -> dict[str, np.ndarray]:
+        """Each chunk's sentences (rows of `sentences` and `sentence_vectors`), by chunk id."""
+        rows: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sentences):
+            rows.setdefault(s.chunk_id, []).append(i)
+        return {k: np.array(v, np.int64) for k, v in rows.items()}
 
     @property
     def model(self) -> str:
