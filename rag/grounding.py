@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.grammar import cn_to_int
+
 MIN_BIGRAM_COVERAGE = 0.6
 
 _CITE_MARK = re.compile(r"【[^】]*】|\[\d+\]")
@@ -50,6 +52,22 @@ def figures(text: str) -> list[str]:
     """Quantities with a unit (38万人, 15%, 8节点, 九千六百多万名): what a 多少/几 question asks for. Years
     (二〇三五年) do not count."""
     return [f for f in _FIGURE.findall(_normalise(text)) if not _CN_YEAR.fullmatch(f)]
+
+
+_LEADING_NUMBER = re.compile(r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)[多余]?(万|亿)?")
+
+
+def figure_value(figure: str) -> float | None:
+    """The number a figure states (一万元 -> 10000, 1.5万 -> 15000, 十二年 -> 12), None when unreadable."""
+    m = _LEADING_NUMBER.match(_normalise(figure))
+    if m is None:
+        return None
+    number, scale = m.groups()
+    try:
+        value = float(number) if number[0].isdigit() else float(cn_to_int(number))
+    except ValueError:
+        return None
+    return value * {"万": 1e4, "亿": 1e8}.get(scale or "", 1.0)
 
 
 # What a figure measures, for matching the figure a question asks for with the ones the evidence holds.

@@ -98,6 +98,42 @@ def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
     return out
 
 
+# Words jieba tags as places that name no particular place (外国, 内地), and a place brought in as a likeness
+# (像上海陆家嘴那样的片区): the question is still about the documents' own place.
+_GENERIC_PLACE_WORDS = frozenset(
+    {"外国", "国外", "海外", "境外", "内地", "各地", "全国", "世界", "全球", "国际", "异地", "外地", "本地", "当地"}
+    | {"家乡", "老家"}
+)
+_LIKENESS = re.compile(r"(像|如|比如|例如|类似|学习?)$")
+
+
+def unheard_places(
+    question: str,
+    tag: Callable[[str], Sequence[tuple[str, str]]],
+    general_freq: Callable[[str], int],
+    corpus_lower: str,
+) -> list[str]:
+    """Well-known place names (北京, 日本: general Chinese uses them often) that no document mentions.
+
+    foreign_places sees only names ending like a place (…区, …市); a bare city or country name asks about
+    a place the documents do not cover just as much. jieba tags places ns; a rare string it tags so is
+    mostly its guess at a word it does not know (河沟), hence the frequency floor.
+    """
+    out, before = [], ""
+    for w, p in tag(question):
+        if (
+            p == "ns"
+            and len(w) >= 2
+            and w not in _GENERIC_PLACE_WORDS
+            and general_freq(w) >= focus.NAME_FREQ
+            and w.lower() not in corpus_lower
+            and not _LIKENESS.search(before)
+        ):
+            out.append(w)
+        before += w
+    return out
+
+
 # An English place name: "Nanguan District", "Jilin Province", "Changchun City".
 _LATIN_PLACE = re.compile(r"\b([A-Z][a-z]+)\s+(District|County|City|Province|Prefecture|Town|Township|Municipality)\b")
 _PLACE_SUFFIXES = "区县市省镇乡州"
@@ -208,6 +244,33 @@ def lacks_figure(question: str, texts: Sequence[str], names: Callable[[str], boo
     return not any(kind is None or grounding.measures(f, kind) for f in found)
 
 
+# A change to a value the question itself puts forward: 会不会提高到一万元, 延长到十二年, 降到5%以下.
+_PROPOSED = re.compile(
+    r"(?:提高|提升|延长|增加|增长|降低|下降|减少|缩短|扩大|调整|涨|跌|降|提|调|改|变)(?:到|至|成|为)|达到|突破|超过"
+)
+
+
+def proposed_values(question: str) -> list[str]:
+    """Figures a question puts forward for the documents to confirm (会不会提高到每月一万元)."""
+    out = []
+    for m in _PROPOSED.finditer(question):
+        rest = question[m.end() : m.end() + 12]
+        found = grounding.figures(rest)
+        if found and rest.find(found[0]) <= 2:  # right after the verb, or after 每月 / 每年
+            out.append(found[0])
+    return out
+
+
+def unconfirmed_values(question: str, evidence: str) -> list[str]:
+    """The values the question puts forward that the evidence never states, in any writing (一万 = 10000).
+
+    Whether a tax threshold will rise to 10,000 yuan is answered only by a text giving that figure: a
+    sentence on the tax system in general says neither yes nor no.
+    """
+    stated = {grounding.figure_value(f) for f in grounding.figures(evidence)}
+    return [f for f in proposed_values(question) if f not in evidence and grounding.figure_value(f) not in stated]
+
+
 class Policy:
     """The answer-or-refuse decisions, configured once per index."""
 
@@ -265,6 +328,11 @@ class Policy:
         if not question:
             return self.refuse(INSTRUCTIONS_ONLY, retrieval)
         places = foreign_places(self.segment(question), self.corpus_text)
+        places += [
+            w
+            for w in unheard_places(question, self.tag, self.general_freq, self._corpus_lower)
+            if not any(w in p for p in places)
+        ]
         places += foreign_latin_places(question, self._place_spellings)
         if places:
             # Say which place the documents in scope do cover, when they share one.
@@ -349,6 +417,9 @@ class Policy:
         names = None if skip_names else self.names_things(read)
         if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
+        unconfirmed = unconfirmed_values(question, evidence or "\n".join(texts))
+        if unconfirmed:
+            return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(unconfirmed)))
         kind = lacks_answer_type(question, texts, names)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))

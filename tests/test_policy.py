@@ -416,3 +416,37 @@ def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
     # Not a comparison: the side the documents hold is answered, the other named as not covered.
     v = rules.after("冰雪旅游和滑翔伞有什么规划？", evidence, _retrieval(5.0))
     assert v.refusal is None and "滑翔伞" in v.uncovered
+
+
+def test_well_known_places_the_documents_never_mention() -> None:
+    import jieba
+    import jieba.posseg
+
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [(p.word, p.flag) for p in jieba.posseg.lcut(q)]
+
+    def freq(w: str) -> int:
+        return int(jieba.dt.FREQ.get(w, 0))
+
+    corpus = CORPUS.lower()
+    assert policy.unheard_places("广州的冰雪旅游搞得怎么样？", tag, freq, corpus) == ["广州"]
+    assert policy.unheard_places("日本和甲区比，谁的温泉多？", tag, freq, corpus) == ["日本"]
+    # A place the documents name, a word for "abroad", or a place brought in as a likeness is no foreign place.
+    assert policy.unheard_places("甲区的温泉康养基地建在哪？", tag, freq, corpus) == []
+    assert policy.unheard_places("跟外国比，甲区的冰雪旅游有啥特色？", tag, freq, corpus) == []
+    assert policy.unheard_places("甲区能不能建个像广州那样的花市？", tag, freq, corpus) == []
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=jieba.lcut, tag=tag, general_freq=freq)
+    r = rules.before("广州的冰雪旅游搞得怎么样？", _retrieval(5.0))
+    assert r is not None and r.code == policy.FOREIGN_PLACE and "广州" in r.reason
+
+
+def test_a_value_the_question_puts_forward_must_be_stated() -> None:
+    evidence = "到2025年，游客达到500万人次。温泉康养基地门票降至每人80元。"
+    assert policy.proposed_values("门票会不会降到每人五十元？") == ["五十元"]
+    assert policy.unconfirmed_values("门票会不会降到每人五十元？", evidence) == ["五十元"]
+    assert policy.unconfirmed_values("游客能不能突破八百万人次？", evidence) == ["八百万人"]
+    # The same value in other numerals confirms it; a question asking for a value puts none forward.
+    assert policy.unconfirmed_values("游客会达到五百万人次吗？", evidence) == []
+    assert policy.unconfirmed_values("门票会降到80元吗？", evidence) == []
+    assert policy.proposed_values("到2025年游客要达到多少？") == []
+    assert policy.proposed_values("报告提到的温泉基地叫什么？") == []

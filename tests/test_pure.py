@@ -203,3 +203,16 @@ def test_what_a_sentence_must_hold_to_give_the_value_asked_for() -> None:
     when = value_test("湿地公园什么时候开放？")
     assert when is not None and when("2026年开放湿地公园。") and not when("开放湿地公园。")
     assert value_test("湿地公园有什么规划？") is None  # no value asked for: no sentence preferred
+
+
+def test_group_max_gives_every_member_its_groups_best() -> None:
+    got = fusion.group_max(np.array([0.1, 0.7, 0.3, -0.2]), ["a", "b", "a", "c"])
+    assert got.tolist() == [0.3, 0.7, 0.3, -0.2]
+
+
+def test_the_number_a_figure_states_in_either_writing() -> None:
+    assert grounding.figure_value("一万元") == grounding.figure_value("10000元") == 10000
+    assert grounding.figure_value("1.5万人") == 15000
+    assert grounding.figure_value("十二年") == 12
+    assert grounding.figure_value("三百多万") == 3_000_000
+    assert grounding.figure_value("多少") is None
