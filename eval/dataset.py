@@ -53,6 +53,9 @@ class Item:
         return Item(self.id, self.question, self.answerable, gold, also, self.must_include, self.type, heads)
 
 
+_INTRO = ("intro", "篇首")
+
+
 def _keys(value: object, where: str) -> tuple[Key, ...]:
     """Gold labels: {"part", "chapter"} (a 篇/章 plan, the default document) or {"doc_id", "path"}."""
     if not isinstance(value, list):
@@ -69,6 +72,8 @@ def _keys(value: object, where: str) -> tuple[Key, ...]:
         if not isinstance(v, dict) or set(v) != {"part", "chapter"}:
             raise DatasetError(f"{where}: each entry needs exactly the keys part and chapter (or doc_id and path)")
         part, chapter = v["part"], v["chapter"]
+        if part and chapter in _INTRO:
+            chapter = None  # the 篇's own text before its first 章, as `rag show 第二篇 intro` names it
         if not (part is None or isinstance(part, str)) or not (chapter is None or isinstance(chapter, str)):
             raise DatasetError(f"{where}: part and chapter are strings or null")
         if part is None and chapter is not None and not chapter.endswith("章"):

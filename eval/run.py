@@ -88,10 +88,16 @@ def resolve_items(items: list[Item], pipeline: Any, where: Path) -> list[Item]:
     citable = {s.loc for d in index.documents for s in d.sections}
     known = {d.doc_id for d in index.documents}
     out = [i.resolve(default_doc, citable) for i in items]
+    by_doc: dict[str, list[Key]] = {}
+    for c in citable:
+        by_doc.setdefault(c.doc_id, []).append(c)
     for i in out:
         for k in i.gold + i.also_ok:
             if k.doc_id not in known:
                 raise DatasetError(f"{where}: question {i.id} names document {k.doc_id!r}, which is not in the index")
+            if k not in citable and not any(c.within(k) for c in by_doc[k.doc_id]):
+                # A label no section matches could never be scored right: a typo, not a hard question.
+                raise DatasetError(f"{where}: question {i.id} names section {k.label!r}, which {k.doc_id!r} lacks")
     return out
 
 

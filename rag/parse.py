@@ -76,15 +76,19 @@ def doc_id_for(name: str) -> str:
     return re.sub(r"[^\w\-]+", "-", _stem(name)).strip("-").lower() or "doc"
 
 
+# The visible content of a line: from its first to its last character that is neither a space nor a zero-width
+# character (U+200B..U+200D, U+2060, U+FEFF; web exports put them on lines meant to be empty).
+_INVISIBLE = r"\s\u200b-\u200d\u2060\ufeff"
+_CONTENT = re.compile(f"[^{_INVISIBLE}](?:.*[^{_INVISIBLE}])?")
+
+
 def _lines(text: str) -> list[_Line]:
-    """Non-blank lines with the span of their stripped content (str.strip: any Unicode space)."""
+    """Non-blank lines with the span of their visible content (spaces and zero-width characters trimmed)."""
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n")
-        stripped = body.strip()
-        if stripped:
-            lead = len(body) - len(body.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+        m = _CONTENT.search(raw.rstrip("\r\n"))
+        if m:
+            out.append(_Line(pos + m.start(), pos + m.end(), m.group()))
         pos += len(raw)
     return out
 

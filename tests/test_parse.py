@@ -645,3 +645,15 @@ def test_contents_listed_bare_before_a_text_that_lost_its_first_headings() -> No
     assert paths[1:21] == [(f"第{cn(n)}条",) for n in range(1, 21)]  # no chapter to file them under
     assert paths[21] == ("第四章", "第二十一条") and paths[-1] == ("第八章", "第四十四条") and not doc.warnings
     assert doc.sections[0].text.endswith("总 则")  # the lost heading's title, left as text before 第一条
+
+
+def test_lines_of_zero_width_characters_are_blank() -> None:
+    path = LAW / "DLC/北京地方法规/地方性法规/北京/北京市物业管理条例(2024-03-29).md"
+    text = path.read_text(encoding="utf-8")
+    assert "\n\u200b\n" in text  # the export's "empty" lines hold a zero-width space
+    doc = parse(text, doc_id_for(path.name), str(path), fmt="markdown")
+    paragraphs = [p.text for s in doc.sections for p in s.paragraphs]
+    assert paragraphs and all(p and p == p.strip("\u200b \u3000") for p in paragraphs)
+    art = doc.section(("第一章", "第一条"))
+    assert art is not None and art.text.startswith("为了构建党建引领社区治理框架下的物业管理体系")
+    assert_spans(doc, text)
