@@ -84,7 +84,9 @@ _ABOUT_DOCUMENT = re.compile(
      + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
     r"|(来源|发文|发布|印发)(部门|单位|机关|机构|时间|日期)"
     r"|(which|what) (meeting|body|agency|office)|who (approved|issued|published)"
-    r"|when was (the|this) (plan|document|notice)|(notice|document|plan)\b.{0,40}\b(issued|published|approved)"
+    r"|when (was|did|does|will) (the|this) (plan|document|notice|regulations?|law|measures?)"
+    r"|\b(take|took|takes) effect\b|\b(come|came|comes) into (force|effect)\b"
+    r"|(notice|document|plan)\b.{0,40}\b(issued|published|approved)"
     r"|\bsource (office|department)\b|which office|what years|which years|period (of|does) the plan",
     re.I,
 )
@@ -158,7 +160,9 @@ def holds(kind: str, text: str) -> bool:
 _COMMENCEMENT = re.compile(
     r"本(?:条例|办法|规定|细则|规则|决定|意见|方案|规划|纲要|法|准则)自.{0,30}?(?:起)?(?:施行|实施|生效)"
 )
-_ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施日期|起效|effective", re.I)
+_ASKS_COMMENCEMENT = re.compile(
+    r"施行|生效|实施日期|起效|effective|take effect|took effect|(come|came) into force", re.I
+)
 
 
 def states_commencement(text: str) -> bool:

@@ -68,7 +68,7 @@ _GENERIC_PLACE = re.compile(
 # logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
 _PERSONAL = re.compile(
     r"帮我|替我|给我(办|查|开|申请|预约|报)|(我|我家|我们家)的[一-鿿]{1,6}(能|可以|怎么|要|该|会|是|有)"
-    r"|预约|挂号|办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
+    r"|预约|挂号|办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|(?<!怎么|如何|怎样)办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
     r"|(电话|联系方式)(号码|号)?(是|打)?(多少|什么|几号|呢|$|[？?])|打(什么|哪个)电话|办公地址|上班时间|营业时间|开放时间|几点"
     r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)",
     re.I,

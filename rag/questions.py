@@ -105,8 +105,14 @@ def asks_items(q: str) -> bool:
     return bool(_ITEMS.search(q))
 
 
+# 收多少由谁定, 交多少是政府定死的还是商量着来: the amount is what is decided, and the question asks who or how
+# decides it, not the amount itself.
+_DECIDED = re.compile(r"多少钱?(是|由|归|得|要|该)?[^，,。？?]{0,8}(定|决定|说了算|确定|商量|协商|约定)")
+
+
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
+    q = _DECIDED.sub("", q)
     if _NEEDS_NUMBER.search(q):
         return True
     if asks_items(q):

@@ -56,6 +56,9 @@ def test_places_the_documents_never_mention(rules: policy.Policy) -> None:
 def test_personal_services(rules: policy.Policy) -> None:
     assert policy.asks_personal_service("帮我查一下我的公积金余额")
     assert not policy.asks_personal_service("温泉康养基地建在哪里")
+    # 怎么办 asks what to do, which a document may say; 去哪办 / 怎么办理 ask for the asker's own errand.
+    assert not policy.asks_personal_service("温泉康养基地停业了，游客的年卡怎么办？")
+    assert policy.asks_personal_service("温泉年卡去哪办？") and policy.asks_personal_service("温泉年卡怎么办理？")
     r = rules.before("帮我预约温泉康养基地的体检", _retrieval(5.0))
     assert r is not None and r.code == policy.PERSONAL_SERVICE and r.reason == prompts.load("reason_personal.txt")
 
@@ -209,6 +212,8 @@ def test_a_partly_covered_question_names_what_is_missing(rules: policy.Policy) -
 def test_questions_about_the_document_itself() -> None:
     assert focus.about_document("这个规划是哪次会议批准的？") and focus.about_document("纲要由哪个部门印发？")
     assert focus.about_document("Which meeting approved the plan?")
+    assert focus.asks_commencement("When did the Songjiang Hot Spring Regulations take effect?")
+    assert focus.asks_commencement("Has the ski resort rule come into force yet?")
     assert not focus.about_document("温泉康养基地怎么建？")
     # Its period, its source office, its role are attributes of the document too.
     assert focus.about_document("这份纲要管到哪一年到哪一年？") and focus.about_document("这个文件的发文机关是哪个？")

@@ -92,6 +92,10 @@ def test_question_demands() -> None:
     assert not questions.needs_number("新区不就几个社区嘛，以后是合并还是分开管？")
     assert not questions.needs_number("据说要建几个停车场，选址定了吗？")
     assert not questions.needs_number("规划里有几个公园、几条绿道什么的，都归哪个部门管？")
+    # Who decides the amount is asked, not the amount: 收多少由谁定, 交多少是定死的还是商量着来.
+    assert not questions.needs_number("温泉门票收多少由谁定？")
+    assert not questions.needs_number("停车费交多少是政府定死的，还是大家商量着来？")
+    assert questions.needs_number("温泉门票收多少？定了吗？")
     assert questions.needs_number("新区要建几个停车场，选址定了吗？")
     # Asked with the items' names, the count is the length of the list: no figure needed.
     assert questions.asks_items("要建几个停车场？分别叫什么？") and questions.asks_items("有哪些停车场")
