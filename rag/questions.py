@@ -28,7 +28,7 @@ _NEEDS_NUMBER = re.compile(
 # 几 also means "a few": in a clause that states rather than asks (不就一个镇加上几个街道嘛, 听说分成几个区、
 # 几条河啥的) it asks for no number. Such a clause ends with a particle of statement or listing, or reports
 # hearsay.
-_HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次]|几+$")
+_HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次路号]|几+$")
 _CLAUSES = re.compile(r"[，,；;。！？!?]")
 _STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^[老常]?(听说|据说|听人说|听讲)")
 # A question that also asks for the items (几个…分别是什么, 要搞几个集群？都是啥？) is answered by their list,

@@ -59,6 +59,9 @@ def test_personal_services(rules: policy.Policy) -> None:
     # 怎么办 asks what to do, which a document may say; 去哪办 / 怎么办理 ask for the asker's own errand.
     assert not policy.asks_personal_service("温泉康养基地停业了，游客的年卡怎么办？")
     assert policy.asks_personal_service("温泉年卡去哪办？") and policy.asks_personal_service("温泉年卡怎么办理？")
+    # Which days a venue opens is its timetable, never a plan's; a weekend outing is a topic.
+    assert policy.asks_personal_service("温泉康养基地星期天开门不？")
+    assert not policy.asks_personal_service("周末去甲区有啥好玩的？")
     r = rules.before("帮我预约温泉康养基地的体检", _retrieval(5.0))
     assert r is not None and r.code == policy.PERSONAL_SERVICE and r.reason == prompts.load("reason_personal.txt")
 

@@ -96,6 +96,7 @@ def test_question_demands() -> None:
     assert not questions.needs_number("温泉门票收多少由谁定？")
     assert not questions.needs_number("停车费交多少是政府定死的，还是大家商量着来？")
     assert questions.needs_number("温泉门票收多少？定了吗？")
+    assert questions.needs_number("去温泉基地坐几路车？") and not questions.needs_number("哪几路车经过温泉基地？")
     assert questions.needs_number("新区要建几个停车场，选址定了吗？")
     # Asked with the items' names, the count is the length of the list: no figure needed.
     assert questions.asks_items("要建几个停车场？分别叫什么？") and questions.asks_items("有哪些停车场")
