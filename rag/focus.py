@@ -73,7 +73,11 @@ _HAS = {
     ),
     "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
-    "who": re.compile(r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团)"),
+    # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处 (but 有关部门 is nobody).
+    "who": re.compile(
+        r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
+        r"|[\u4e00-\u9fff]{3,16}部门"
+    ),
 }
 # Questions about the document itself (who approved or issued it, when, for which period).
 _DOC = r"(规划|纲要|文件|条例|意见|办法|规定|报告|通知|法|这份|本文|它)"

@@ -41,7 +41,9 @@ _FIGURE = re.compile(
     # Quantities in Chinese numerals, as national documents write them (九千六百多万名, 十年, 三百多万):
     # a numeral (not an ordinal, not a bare 一) and a unit of measure.
     r"|(?<![第一二两三四五六七八九十百千万亿〇零])(?:[二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
-    r"|一[零〇一二两三四五六七八九十百千万亿]+)[多余]?(?:万|亿)?(?:名|人|元|岁|倍|公里|吨|亩|户|年|个月|天|项|所)"
+    r"|一[零〇一二两三四五六七八九十百千万亿]+)[多余]?(?:万|亿)?(?:名|人|元|岁|倍|公里|吨|亩|户|年|个月|天|日|项|所)"
+    # A bare 一 counts as a number of occasions (每年至少召开一次), not in 一次性; 一年 is too often an idiom.
+    r"|(?<![第一二两三四五六七八九十百千万亿〇零])一(?:次|个月)(?!性)"
 )
 
 
@@ -80,7 +82,7 @@ _MEASURES = {
         re.compile(r"%|％|百分之|百分点"),
     ),
     "people": (re.compile(r"(多少|几)(十|百|千|万|亿)*(名|个人|人|位)"), re.compile(r"(名|人)$")),
-    "time": (re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)"), re.compile(r"(年|个月|天)$")),
+    "time": (re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)"), re.compile(r"(年|个月|天|日)$")),
     "money": (
         re.compile(
             rf"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额|{_AMOUNT}(标准)?[是为有能要给发拿领]{{0,2}}多少|多少{_AMOUNT}"

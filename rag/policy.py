@@ -68,7 +68,7 @@ _GENERIC_PLACE = re.compile(
 # logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
 _PERSONAL = re.compile(
     r"帮我|替我|给我(办|查|开|申请|预约|报)|(我|我家|我们家)的[一-鿿]{1,6}(能|可以|怎么|要|该|会|是|有)"
-    r"|预约|挂号|办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|(?<!怎么|如何|怎样)办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
+    r"|预约|挂号|(我|我们|我家)(要|想|得|需要)?办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办理|(?<!怎么|如何|怎样)办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
     r"|(电话|联系方式)(号码|号)?(是|打)?(多少|什么|几号|呢|$|[？?])|打(什么|哪个)电话|办公地址|上班时间|营业时间|开放时间|几点"
     # Which days an office or a venue opens: 周末上班吗, 星期天开门不, 节假日营业吗.
     r"|(周[一二三四五六日末]|星期[一二三四五六日天]|礼拜[一二三四五六天日]|节假日|假期)[^，。？?]{0,4}(上班|开门|营业|办公|开放)"
@@ -273,6 +273,13 @@ def unconfirmed_values(question: str, evidence: str) -> list[str]:
     return [f for f in proposed_values(question) if f not in evidence and grounding.figure_value(f) not in stated]
 
 
+# Nouns that name the value asked for, not a thing it is asked of: 罚款金额是多少, 任期年限, 报送期限.
+_VALUE_NOUNS = frozenset(
+    {"金额", "数额", "数量", "数目", "幅度", "标准", "期限", "年限", "时限", "时间", "日期", "比例", "比重", "人数"}
+    | {"次数", "面积", "长度", "规模", "额度", "多少", "上限", "下限", "范围"}
+)
+
+
 class Policy:
     """The answer-or-refuse decisions, configured once per index."""
 
@@ -297,6 +304,7 @@ class Policy:
         self.similar = similar
         self.tag = tag or (lambda q: [(w, "n") for w in segment(q)])
         self.general_freq = general_freq or (lambda w: 0)
+        self._dictionary = general_freq is not None  # without one, no word can be told a segmentation guess
         self._spellings: set[str] | None = None  # pinyin of the documents' place names, read on first use
 
     def _place_spellings(self) -> set[str]:
@@ -354,7 +362,14 @@ class Policy:
     def terms(self, question: str) -> Reading:
         """The question's content terms, the things among them (rag.focus.things) and its proper names."""
         terms = focus.content_terms(question, self.tag, self.general_freq, self._corpus_lower.__contains__)
-        things = focus.things(terms, question, self.tag)
+        # A string in no dictionary and no document is jieba's guess at how to cut colloquial words (日内报备案
+        # gives 内报): no thing the question names.
+        guessed = {
+            t
+            for t in terms
+            if self._dictionary and not t.isascii() and not self.general_freq(t) and t not in self._corpus_lower
+        }
+        things = [t for t in focus.things(terms, question, self.tag) if t not in guessed]
         names = focus.names(terms, question, self.tag, self.general_freq)
         return Reading(tuple(terms), frozenset(things), frozenset(names))
 
@@ -388,7 +403,7 @@ class Policy:
         most sections hold (目标, 发展) are not specific, and a thing no document holds is named nowhere.
         """
         limit = self.settings.partial_max_df * self.num_docs
-        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit]
+        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit and t not in _VALUE_NOUNS]
         sigma = self.settings.min_term_sigma
 
         def names(text: str) -> bool:

@@ -138,6 +138,10 @@ def test_a_value_must_be_said_of_every_specific_thing_asked(rules: policy.Policy
     assert not rules.names_things(rules.terms("温泉索道有多长？"))("温泉康养基地长3公里。")
     r = rules.after("温泉康养基地每年接待多少游客？", ["到2025年游客达到500万人次。"], _retrieval(5.0))
     assert r.refusal is not None and r.refusal.code == policy.NO_FIGURE
+    # 金额 names the value asked for, not a thing it is said of: the fine's text need not hold the word.
+    assert rules.names_things(rules.terms("温泉康养基地超员接待的罚款金额是多少？"))(
+        "温泉康养基地超员接待的，处五千元罚款。"
+    )
 
 
 def test_an_answer_of_the_wrong_type_is_refused(rules: policy.Policy) -> None:
@@ -227,6 +231,8 @@ def test_questions_about_the_document_itself() -> None:
 def test_who_questions_name_a_body_or_person() -> None:
     assert focus.wants("温泉基地由哪家公司运营？") == "who" and focus.wants("哪家单位负责冰雪节？") == "who"
     assert not focus.holds("who", "发展冰雪旅游。") and focus.holds("who", "由甲区文化旅游局负责。")
+    # Regulations name bodies by what they do: 消防救援机构, 市温泉资源管理部门, 街道办事处.
+    assert focus.holds("who", "由消防救援机构责令改正。") and focus.holds("who", "由市温泉资源管理部门代管。")
 
 
 def test_colloquial_function_words_are_not_content() -> None:
@@ -458,3 +464,21 @@ def test_a_value_the_question_puts_forward_must_be_stated() -> None:
     assert policy.unconfirmed_values("门票会降到80元吗？", evidence) == []
     assert policy.proposed_values("到2025年游客要达到多少？") == []
     assert policy.proposed_values("报告提到的温泉基地叫什么？") == []
+
+
+def test_a_cut_in_no_dictionary_and_no_document_is_no_thing() -> None:
+    import jieba
+    import jieba.posseg
+
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [(p.word, p.flag) for p in jieba.posseg.lcut(q)]
+
+    corpus = "温泉经营合同签订之日起十五日内，向区文旅局备案。"
+    rules = policy.Policy(
+        Settings.from_env({}), corpus, segment=jieba.lcut, tag=tag, general_freq=lambda w: int(jieba.dt.FREQ.get(w, 0))
+    )
+    read = rules.terms("温泉经营合同签了以后多少日内报备案？")  # jieba cuts 日内报 into 日 / 内报
+    assert "内报" in read.terms and "内报" not in read.things and "备案" in read.things
+    assert rules.names_things(read)("温泉经营合同签订之日起十五日内，向区文旅局备案。")
+    # A real word no document holds is still a thing the documents are silent on.
+    assert "索道" in rules.terms("温泉索道多少日内备案？").things

@@ -42,6 +42,9 @@ def test_figures() -> None:
     # Chinese numerals, as national documents write quantities; years, ordinals and idioms are no figures.
     assert grounding.figures("会员总数三百多万名，实施十年保护，二十多年来") == ["三百多万名", "十年", "二十多年"]
     assert grounding.figures("从二〇二〇年到二〇三五年，第一个百年目标，一国两制，一年") == []
+    # Regulations count days in 日 and occasions in 次: 公示不少于三十日, 每年至少召开一次 (not 一次性, 第一次).
+    assert grounding.figures("公示不少于三十日，每年至少召开一次会议") == ["三十日", "一次"]
+    assert grounding.figures("限制使用一次性用品，第一次会议") == []
 
 
 def test_the_measure_a_figure_question_asks_for() -> None:
