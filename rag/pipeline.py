@@ -6,6 +6,7 @@ the final Answer; `ask` is the same chain with the pieces dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
@@ -14,7 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import focus, prompts, questions, scope, vocab
+from rag import duties, focus, prompts, questions, scope, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -23,7 +24,7 @@ from rag.errors import BadQuestion
 from rag.generate import Draft, Generator, create
 from rag.policy import Policy, Verdict
 from rag.retrieval import Retrieval
-from rag.retriever import Retriever
+from rag.retriever import Retriever, group_by_section
 from rag.store import Index, load_index
 from rag.types import Answer, Citation, Locator
 
@@ -159,6 +160,11 @@ class Pipeline:
         lexical = " ".join([text, *self._plan_words(text)])
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
+        if not request.about_document:
+            lifted = duties.lift_duties(text, sections, self._section_text)
+            if lifted is not sections:
+                r = self._reranked(r, lifted, request.top_k)
+                sections = r.sections
         if request.about_document:
             # Who approved a document, when, for which period: its preamble and notice say, so they lead;
             # when it takes effect, the article saying so ("本条例自…起施行") leads.
@@ -166,6 +172,20 @@ class Pipeline:
             sections = sorted(sections, key=lambda ls: (ls[0] not in first, ls[0].path != ()))
         fields = {"sections": sections, "steered": request.steered, "about_document": request.about_document}
         return Retrieval(**{**r.__dict__, **fields})
+
+    def _section_text(self, loc: Locator) -> str:
+        section = self.index.document(loc.doc_id).section(loc)
+        return section.text if section is not None else ""
+
+    def _reranked(self, r: Retrieval, sections: list[tuple[Locator, float]], top_k: int | None) -> Retrieval:
+        """The retrieval with its sections in a new order: each hit moves with its section's new score."""
+        old, new = dict(r.sections), dict(sections)
+        hits = sorted(
+            (dataclasses.replace(h, score=h.score - old[h.chunk.loc] + new[h.chunk.loc]) for h in r.hits),
+            key=lambda h: -h.score,
+        )
+        contexts = group_by_section(hits, top_k or self.settings.top_k)
+        return dataclasses.replace(r, hits=hits, sections=sections, contexts=contexts)
 
     def stream(
         self,
