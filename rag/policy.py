@@ -105,6 +105,9 @@ def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
 _GENERIC_PLACE_WORDS = frozenset(
     {"外国", "国外", "海外", "境外", "内地", "各地", "全国", "世界", "全球", "国际", "异地", "外地", "本地", "当地"}
     | {"家乡", "老家"}
+    # Common nouns jieba's dictionary tags as places (its ns entries used 2,000 times or more).
+    | {"城市", "东西", "南北", "平原", "爱国", "英雄", "太阳", "哥哥", "海洋", "湖泊", "大桥", "高原", "上市", "建国"}
+    | {"美丽", "山区", "江湖", "大街", "王国", "开国", "共和国", "城镇", "阿哥", "庆典", "朝廷", "自治州", "自治县"}
 )
 _LIKENESS = re.compile(r"(像|如|比如|例如|类似|学习?)$")
 

@@ -449,6 +449,9 @@ def test_well_known_places_the_documents_never_mention() -> None:
     assert policy.unheard_places("甲区的温泉康养基地建在哪？", tag, freq, corpus) == []
     assert policy.unheard_places("跟外国比，甲区的冰雪旅游有啥特色？", tag, freq, corpus) == []
     assert policy.unheard_places("甲区能不能建个像广州那样的花市？", tag, freq, corpus) == []
+    # jieba's dictionary tags some common nouns as places: 往窗外扔东西 names no place.
+    assert tag("往窗外扔东西")[-1] == ("东西", "ns")
+    assert policy.unheard_places("温泉旅馆往窗外扔东西罚不罚？", tag, freq, corpus) == []
     rules = policy.Policy(Settings.from_env({}), CORPUS, segment=jieba.lcut, tag=tag, general_freq=freq)
     r = rules.before("广州的冰雪旅游搞得怎么样？", _retrieval(5.0))
     assert r is not None and r.code == policy.FOREIGN_PLACE and "广州" in r.reason
