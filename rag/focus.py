@@ -73,7 +73,8 @@ _HAS = {
     ),
     "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
-    # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处 (but 有关部门 is nobody).
+    # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处; 部门 needs three characters
+    # before it, so a clause opening 有关部门 names nobody (由有关部门 still passes: a loose bound, not a parser).
     "who": re.compile(
         r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
         r"|[\u4e00-\u9fff]{3,16}部门"

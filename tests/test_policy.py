@@ -8,6 +8,7 @@ import pytest
 from rag import focus, policy, prompts
 from rag.config import Settings
 from rag.retrieval import Retrieval
+from rag.sparse import Tokenizer
 from rag.types import Chunk, Hit, Locator
 
 CORPUS = "甲区 乙镇 开发区 发展冰雪旅游，建设温泉康养基地，到2025年游客达到500万人次。"
@@ -25,6 +26,12 @@ def _retrieval(top: float, steered: bool = False) -> Retrieval:
         titles={locs[0]: "冰雪旅游", locs[1]: "温泉康养"},
         doc_titles={"d": "甲区规划"},
     )
+
+
+@pytest.fixture(scope="module")
+def jieba_tokenizer() -> Tokenizer:
+    """The project's jieba, with its own dictionary instance: tests elsewhere may change jieba's global one."""
+    return Tokenizer()
 
 
 @pytest.fixture
@@ -432,16 +439,8 @@ def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
     assert v.refusal is None and "滑翔伞" in v.uncovered
 
 
-def test_well_known_places_the_documents_never_mention() -> None:
-    import jieba
-    import jieba.posseg
-
-    def tag(q: str) -> list[tuple[str, str]]:
-        return [(p.word, p.flag) for p in jieba.posseg.lcut(q)]
-
-    def freq(w: str) -> int:
-        return int(jieba.dt.FREQ.get(w, 0))
-
+def test_well_known_places_the_documents_never_mention(jieba_tokenizer: Tokenizer) -> None:
+    tag, freq = jieba_tokenizer.tag, jieba_tokenizer.general_freq
     corpus = CORPUS.lower()
     assert policy.unheard_places("广州的冰雪旅游搞得怎么样？", tag, freq, corpus) == ["广州"]
     assert policy.unheard_places("日本和甲区比，谁的温泉多？", tag, freq, corpus) == ["日本"]
@@ -452,7 +451,7 @@ def test_well_known_places_the_documents_never_mention() -> None:
     # jieba's dictionary tags some common nouns as places: 往窗外扔东西 names no place.
     assert tag("往窗外扔东西")[-1] == ("东西", "ns")
     assert policy.unheard_places("温泉旅馆往窗外扔东西罚不罚？", tag, freq, corpus) == []
-    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=jieba.lcut, tag=tag, general_freq=freq)
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=jieba_tokenizer.segment, tag=tag, general_freq=freq)
     r = rules.before("广州的冰雪旅游搞得怎么样？", _retrieval(5.0))
     assert r is not None and r.code == policy.FOREIGN_PLACE and "广州" in r.reason
 
@@ -469,17 +468,10 @@ def test_a_value_the_question_puts_forward_must_be_stated() -> None:
     assert policy.proposed_values("报告提到的温泉基地叫什么？") == []
 
 
-def test_a_cut_in_no_dictionary_and_no_document_is_no_thing() -> None:
-    import jieba
-    import jieba.posseg
-
-    def tag(q: str) -> list[tuple[str, str]]:
-        return [(p.word, p.flag) for p in jieba.posseg.lcut(q)]
-
+def test_a_cut_in_no_dictionary_and_no_document_is_no_thing(jieba_tokenizer: Tokenizer) -> None:
     corpus = "温泉经营合同签订之日起十五日内，向区文旅局备案。"
-    rules = policy.Policy(
-        Settings.from_env({}), corpus, segment=jieba.lcut, tag=tag, general_freq=lambda w: int(jieba.dt.FREQ.get(w, 0))
-    )
+    tk = jieba_tokenizer
+    rules = policy.Policy(Settings.from_env({}), corpus, segment=tk.segment, tag=tk.tag, general_freq=tk.general_freq)
     read = rules.terms("温泉经营合同签了以后多少日内报备案？")  # jieba cuts 日内报 into 日 / 内报
     assert "内报" in read.terms and "内报" not in read.things and "备案" in read.things
     assert rules.names_things(read)("温泉经营合同签订之日起十五日内，向区文旅局备案。")
