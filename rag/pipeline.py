@@ -22,6 +22,7 @@ from rag.embed import Embedder, load_embedder, model_name
 from rag.embedders.query_cache import QueryCache
 from rag.errors import BadQuestion
 from rag.generate import Draft, Generator, create
+from rag.metadata import metadata_only_sections
 from rag.policy import Policy, Verdict
 from rag.retrieval import Retrieval
 from rag.retriever import Retriever, group_by_section
@@ -148,6 +149,10 @@ class Pipeline:
         return Request(q, query, topic, top_k, questions.has_injection(q), docs, about)
 
     @functools.cached_property
+    def _metadata_only(self) -> frozenset[Locator]:
+        return metadata_only_sections(self.index)
+
+    @functools.cached_property
     def _commencing(self) -> frozenset[Locator]:
         """Sections saying when their document takes effect: found on the first question asking that, not at start."""
         return frozenset(c.loc for c in self.index.chunks if focus.states_commencement(c.text))
@@ -161,6 +166,12 @@ class Pipeline:
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
         if not request.about_document:
+            # Evidence for a topical question is body text: a section holding only a covering notice and
+            # title lines (a plan's preamble) would take a place among the top three and give nothing to quote.
+            body = [ls for ls in sections if ls[0] not in self._metadata_only]
+            if body and len(body) < len(sections):
+                r = self._reranked(r, body, request.top_k)
+                sections = r.sections
             lifted = duties.lift_duties(text, sections, self._section_text)
             if lifted is not sections:
                 r = self._reranked(r, lifted, request.top_k)
@@ -178,10 +189,15 @@ class Pipeline:
         return section.text if section is not None else ""
 
     def _reranked(self, r: Retrieval, sections: list[tuple[Locator, float]], top_k: int | None) -> Retrieval:
-        """The retrieval with its sections in a new order: each hit moves with its section's new score."""
+        """The retrieval with its sections in a new order: each hit moves with its section's new score (the hits
+        of a section left out go with it)."""
         old, new = dict(r.sections), dict(sections)
         hits = sorted(
-            (dataclasses.replace(h, score=h.score - old[h.chunk.loc] + new[h.chunk.loc]) for h in r.hits),
+            (
+                dataclasses.replace(h, score=h.score - old[h.chunk.loc] + new[h.chunk.loc])
+                for h in r.hits
+                if h.chunk.loc in new
+            ),
             key=lambda h: -h.score,
         )
         contexts = group_by_section(hits, top_k or self.settings.top_k)

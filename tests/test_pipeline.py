@@ -6,6 +6,7 @@ import pytest
 
 from rag import grounding, policy, prompts
 from rag.errors import BadQuestion
+from rag.types import Locator
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +132,7 @@ def test_topical_answers_never_quote_metadata_or_headings(real_pipeline) -> None
 
     from eval.dataset import load
     from rag import focus
-    from rag.generate.extractive import metadata_sentences
+    from rag.metadata import metadata_sentences
 
     index = real_pipeline.index
     meta = {index.sentences[i].text for i in metadata_sentences(index)}
@@ -156,3 +157,19 @@ def test_questions_about_the_document_are_answered_from_its_preamble(real_pipeli
     for question in ["这份纲要的规划期是哪几年？", "这个文件是哪个部门印发的？"]:
         a = real_pipeline.ask(question)
         assert not a.refused and a.citations[0].loc.path == (), question
+
+
+def test_a_preamble_of_notice_lines_is_no_evidence_for_a_topic(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """The plan's preamble is its covering notice and title lines: listed among the nearest sections of a
+    topical question it would point a resident at a notice; about the plan itself it leads."""
+    from rag.metadata import metadata_only_sections
+
+    index = real_pipeline.index
+    assert Locator(index.documents[0].doc_id, ()) in metadata_only_sections(index)
+    # Every chapter holds body text.
+    assert {loc.path for loc in metadata_only_sections(index)} == {()}
+    for question in ["区里打算怎么落实这个规划？", "老工业区那些老厂子以后怎么处理？"]:
+        sections = real_pipeline.retrieve(real_pipeline.prepare(question)).sections
+        assert all(loc.path != () for loc, _ in sections), question
+    about = real_pipeline.retrieve(real_pipeline.prepare("这份纲要是哪个部门印发的？")).sections
+    assert about[0][0].path == ()

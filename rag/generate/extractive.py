@@ -17,6 +17,7 @@ import numpy as np
 from rag import focus, grounding, questions, tokens
 from rag.config import Settings
 from rag.generate.base import Draft
+from rag.metadata import metadata_sentences
 from rag.retrieval import Retrieval
 from rag.store import Index
 from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
@@ -24,38 +25,6 @@ from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
 _CLAUSE_END = re.compile(r"[，,：:]")
 _SLACK = 10  # characters past the cut that a sentence's token cost is measured on
 _LEAD_IN = ("：", ":")
-
-
-def metadata_sentences(index: Index) -> set[int]:
-    """Rows of the sentences that describe a document rather than its topics.
-
-    Notice and title lines (paragraph role not "body"), body sentences that name the document's own title
-    ("《…纲要》主要阐明…") and the one saying when it takes effect ("本条例自…起施行"): they answer questions
-    about the document, never topical ones.
-    """
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for d in index.documents:
-        for sec in d.sections:
-            spans.setdefault(d.doc_id, []).extend((p.start, p.end) for p in sec.paragraphs if p.role != "body")
-    titles = {d.doc_id: _bare(d.title) for d in index.documents}
-    doc_of = {c.id: c.doc_id for c in index.chunks}
-    out = set()
-    for s in index.sentences:
-        doc = doc_of[s.chunk_id]
-        title = titles.get(doc, "")
-        if (len(title) >= 6 and title in _bare(s.text)) or focus.states_commencement(s.text):
-            out.add(s.index)
-            continue
-        for a, b in spans.get(doc, ()):
-            if a <= s.start < b:
-                out.add(s.index)
-                break
-    return out
-
-
-def _bare(text: str) -> str:
-    """Text without brackets, bracketed years and spaces, so a title matches however it is quoted."""
-    return re.sub(r"[（(][^（()）]{0,20}[)）]|[《》〈〉“”\"\s]", "", text)
 
 
 def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:

@@ -1,0 +1,59 @@
+"""What describes a document rather than its topics: notice and title lines, the sentence naming the document's
+own title, the one saying when it takes effect. They answer questions about the document (who issued it, when,
+for which period), never topical ones: a topical answer never quotes them, and a section made of nothing else
+(a plan's preamble holding only its covering notice) is no evidence for a topical question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag import focus
+from rag.store import Index
+from rag.types import Locator
+
+
+def metadata_sentences(index: Index) -> set[int]:
+    """Rows of the sentences that describe a document rather than its topics.
+
+    Notice and title lines (paragraph role not "body"), body sentences that name the document's own title
+    ("《…纲要》主要阐明…") and the one saying when it takes effect ("本条例自…起施行"): they answer questions
+    about the document, never topical ones.
+    """
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for d in index.documents:
+        for sec in d.sections:
+            spans.setdefault(d.doc_id, []).extend((p.start, p.end) for p in sec.paragraphs if p.role != "body")
+    titles = {d.doc_id: _bare(d.title) for d in index.documents}
+    doc_of = {c.id: c.doc_id for c in index.chunks}
+    out = set()
+    for s in index.sentences:
+        doc = doc_of[s.chunk_id]
+        title = titles.get(doc, "")
+        if (len(title) >= 6 and title in _bare(s.text)) or focus.states_commencement(s.text):
+            out.add(s.index)
+            continue
+        for a, b in spans.get(doc, ()):
+            if a <= s.start < b:
+                out.add(s.index)
+                break
+    return out
+
+
+def _bare(text: str) -> str:
+    """Text without brackets, bracketed years and spaces, so a title matches however it is quoted."""
+    return re.sub(r"[（(][^（()）]{0,20}[)）]|[《》〈〉“”\"\s]", "", text)
+
+
+def metadata_only_sections(index: Index) -> frozenset[Locator]:
+    """Sections every sentence of which is metadata: nothing in them can answer a topical question."""
+    meta = metadata_sentences(index)
+    loc_of = {c.id: c.loc for c in index.chunks}
+    body: set[Locator] = set()
+    seen: set[Locator] = set()
+    for s in index.sentences:
+        loc = loc_of[s.chunk_id]
+        seen.add(loc)
+        if s.index not in meta:
+            body.add(loc)
+    return frozenset(seen - body)
