@@ -173,3 +173,13 @@ def test_a_preamble_of_notice_lines_is_no_evidence_for_a_topic(real_pipeline) ->
         assert all(loc.path != () for loc, _ in sections), question
     about = real_pipeline.retrieve(real_pipeline.prepare("这份纲要是哪个部门印发的？")).sections
     assert about[0][0].path == ()
+
+
+def test_a_topic_line_or_a_cut_enumeration_brings_what_follows(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """On the real plan: an answer quoting a paragraph's topic line quotes the sentence spelling it out, and one
+    quoting the first of the 五个二道 quotes the others up to the list's full stop (budget permitting)."""
+    a = real_pipeline.ask("“三核八点”这个布局具体包括哪些核心和节点？")
+    assert not a.refused and "三大核心" in a.text
+    b = real_pipeline.ask("十三五时期二道提出要建设哪五个二道？")
+    assert not b.refused
+    assert sum(name in b.text for name in ("智慧二道", "繁荣二道", "生态二道", "文明二道", "法治二道")) >= 3

@@ -224,3 +224,19 @@ def test_the_number_a_figure_states_in_either_writing() -> None:
     assert grounding.figure_value("十二年") == 12
     assert grounding.figure_value("三百多万") == 3_000_000
     assert grounding.figure_value("多少") is None
+
+
+def test_continues_says_which_sentences_leave_their_thought_unfinished() -> None:
+    from rag.generate.extractive import continues
+
+    # A colon at the end introduces items; a colon inside, cut at a semicolon, an enumeration to its full stop.
+    assert continues("有下列情形之一的，不得从事经营活动：", False) == "lead-in"
+    assert continues("保障措施分三个层面：一是加强组织领导；", False) == "enumeration"
+    assert continues("保障措施分三个层面：一是加强组织领导。", False) is None
+    assert continues("加强组织领导；", False) is None  # a semicolon alone opens nothing
+    # A short subjectless line opening a paragraph names its topic; the paragraph's next sentence spells it out.
+    assert continues("打造滨水休闲走廊。", True, verb_first=True) == "topic"
+    assert continues("打造滨水休闲走廊。", False, verb_first=True) is None  # mid-paragraph: a sentence like any
+    assert continues("维修资金归业主所有。", True, verb_first=False) is None  # a statement with a subject
+    assert continues("山更绿，水更清。", True, verb_first=True) is None  # a comma: a whole thought
+    assert continues("统筹推进城乡供水、排水、燃气和供热设施改造。", True, verb_first=True) is None  # too long

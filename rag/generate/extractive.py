@@ -27,6 +27,26 @@ _SLACK = 10  # characters past the cut that a sentence's token cost is measured 
 _LEAD_IN = ("：", ":")
 
 
+_FULL_STOP = ("。", "！", "？", "!", "?", ".")
+_TOPIC_MAX_CHARS = 16  # a paragraph's opening sentence this short names its topic (推进XX。), it does not spell it out
+
+
+def continues(sentence: str, opens_paragraph: bool, verb_first: bool = False) -> str | None:
+    """How a sentence leaves its thought unfinished, so that an answer quoting it must quote what follows:
+    "lead-in" (it ends with a colon), "enumeration" (a colon opens a list it cuts at a semicolon), "topic" (the
+    plan's run-in topic line: a short subjectless clause opening a paragraph, 推进XX。, `verb_first`), or None.
+    A short statement with a subject (公共收益归全体业主所有。) is a whole thought: nothing follows it along."""
+    text = sentence.rstrip()
+    if text.endswith(_LEAD_IN):
+        return "lead-in"
+    if text.endswith(("；", ";")) and any(c in text for c in _LEAD_IN):
+        return "enumeration"
+    short = len(text) <= _TOPIC_MAX_CHARS and not any(c in text for c in "，,；;")
+    if opens_paragraph and verb_first and short and text.endswith("。"):
+        return "topic"
+    return None
+
+
 def excerpt(sentence: str, query_units: set[str], max_chars: int = 150) -> str:
     """A long sentence shortened to its clauses that best match the question (verbatim, …… marks the cut)."""
     if len(sentence) <= max_chars:
@@ -77,6 +97,7 @@ class Extractive:
         # Sentences are tokenised when they first become candidates, not all at load: a knowledge base of
         # thousands of documents holds hundreds of thousands of sentences.
         self._tokenize = index.sparse.tokenizer
+        self._tag = index.sparse.tokenizer.tag
         self._terms: dict[int, frozenset[str]] = {}
         self._metadata = metadata_sentences(index)
         self._tense = np.array([focus.sentence_tense(s.text) for s in index.sentences], np.int8)
@@ -178,17 +199,23 @@ class Extractive:
         return self._with_items(candidates, picked, budget)
 
     def _with_items(self, candidates: list[Sentence], picked: list[int], budget: int) -> list[int]:
-        """A picked sentence ending with a colon (禁止在下列场所吸烟：) introduces the items that follow it in its
-        section: they come with it while the token budget lasts, and a lead-in none of them fits with goes."""
+        """A picked sentence that does not finish its thought brings the sentences that do, in its section,
+        while the token budget lasts (rag.generate.extractive.continues says which and how far):
+        a lead-in ending with a colon (禁止在下列场所吸烟：) its items; an enumeration opened by a colon
+        and cut at a semicolon (分两步走：从二〇二〇年到二〇三五年…；) its remaining items up to the full
+        stop; a paragraph's short topic sentence (绘就“三核八点”整体布局。) the sentence that spells it out.
+        A colon lead-in none of whose items fits goes."""
         out = list(picked)
         for p in picked:
-            if not candidates[p].text.rstrip().endswith(_LEAD_IN):
+            head = candidates[p]
+            rule = continues(head.text, self._opens_paragraph(head), self._verb_first(head.text))
+            if rule is None:
                 continue
             added, i = 0, p + 1
             while i < len(candidates) and candidates[i].index == candidates[i - 1].index + 1:
-                if candidates[i].chunk_id != candidates[p].chunk_id and (
-                    self.chunks[candidates[i].chunk_id].loc != self.chunks[candidates[p].chunk_id].loc
-                ):
+                if self.chunks[candidates[i].chunk_id].loc != self.chunks[head.chunk_id].loc:
+                    break
+                if rule == "topic" and not self._same_paragraph(candidates[i - 1], candidates[i]):
                     break
                 if i not in out:
                     cost = self._cost(candidates[i])
@@ -197,9 +224,28 @@ class Extractive:
                     budget -= cost
                     out.append(i)
                 added, i = added + 1, i + 1
-            if not added and len(out) > 1:
+                if rule == "topic" or (rule == "enumeration" and candidates[i - 1].text.rstrip().endswith(_FULL_STOP)):
+                    break
+            if rule == "lead-in" and not added and len(out) > 1:
                 out.remove(p)
         return out
+
+    def _verb_first(self, text: str) -> bool:
+        """Is one of the first two words a verb (jieba's tags): a clause without a subject?"""
+        return any(tag in ("v", "vn") for _, tag in list(self._tag(text[:12]))[:2])
+
+    def _source(self, s: Sentence) -> str:
+        return self.index.sources.get(self.chunks[s.chunk_id].doc_id, "")
+
+    def _opens_paragraph(self, s: Sentence) -> bool:
+        """Does the sentence begin a paragraph (only spaces since the last line break)?"""
+        text = self._source(s)
+        before = text[max(0, s.start - 8) : s.start] if text else "\n"
+        return "\n" in before and not before.rsplit("\n", 1)[-1].strip()
+
+    def _same_paragraph(self, a: Sentence, b: Sentence) -> bool:
+        text = self._source(a)
+        return bool(text) and "\n" not in text[a.end : b.start]
 
     def _compose(
         self, candidates: list[Sentence], picked: list[int], q_units: set[str], rank_of: dict[Locator, int]
