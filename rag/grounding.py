@@ -36,7 +36,9 @@ def numbers(text: str) -> list[str]:
 
 
 _FIGURE = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨|公顷|米|辆|张|套|间|台|处|公斤|千瓦|小时|分钟)"
+    # A span of time in Arabic numerals (30日, 15个工作日, 3个月): not a date's day (5月1日) nor a year (2020年).
+    r"(?<![\d月.])\d{1,3}\s*(?:个)?(?:工作日|日|天|个月|周|年)(?![\d])"
+    r"|\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨|公顷|米|辆|张|套|间|台|处|公斤|千瓦|小时|分钟)"
     r"|[零〇一二两三四五六七八九十百千]+(?:万|亿)(?:元|人|平方米|吨)?|百分之[零〇一二两三四五六七八九十百点]+"
     # Quantities in Chinese numerals, as national documents write them (九千六百多万名, 十年, 三百多万):
     # a numeral (not an ordinal, not a bare 一) and a unit of measure.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -184,6 +185,23 @@ class Pipeline:
         fields = {"sections": sections, "steered": request.steered, "about_document": request.about_document}
         return Retrieval(**{**r.__dict__, **fields})
 
+    def _paragraphs(self, draft: Draft) -> list[str]:
+        """Per cited answer sentence (as evidence_texts), the sentence before each quote in its paragraph: what
+        a figure or a date is said of may be named there (a whole paragraph of a national report is too wide)."""
+        out = []
+        for s in draft.sentences:
+            if not s.citations:
+                continue
+            found = []
+            for c in s.citations:
+                section = self.index.document(c.loc.doc_id).section(c.loc)
+                for p in section.paragraphs if section else ():
+                    at = p.text.find(c.quote)
+                    if at > 0:
+                        found.append(previous_sentence(p.text[:at]))
+            out.append(" ".join(dict.fromkeys(found)))
+        return out
+
     def _section_text(self, loc: Locator) -> str:
         section = self.index.document(loc.doc_id).section(loc)
         return section.text if section is not None else ""
@@ -233,7 +251,10 @@ class Pipeline:
                     draft = item
                 else:
                     yield item
-            verdict = self.policy.after(request.topic, evidence_texts(draft), retrieval, self._evidence(draft))
+            texts = evidence_texts(draft)
+            verdict = self.policy.after(
+                request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._paragraphs(draft)))
+            )
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         yield self._answer(request, retrieval, draft, verdict, timings)
@@ -287,6 +308,12 @@ class Pipeline:
 def evidence_texts(draft: Draft) -> list[str]:
     """What a sentence rests on: its own words and the full sentences it quotes (figures may sit outside a cut)."""
     return [" ".join([s.text, *(c.quote for c in s.citations)]) for s in draft.sentences if s.citations]
+
+
+def previous_sentence(text: str) -> str:
+    """The last full sentence of a text (what comes before a quote in its paragraph)."""
+    parts = [p for p in re.split(r"(?<=[。！？!?；;])", text.strip()) if p.strip()]
+    return parts[-1] if parts else ""
 
 
 def unique(citations: Any) -> tuple[Citation, ...]:

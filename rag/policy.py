@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rag import focus, grounding, prompts, questions, scope
@@ -421,11 +421,20 @@ class Policy:
         names no particular school (a semantic match let one such answer through on dev)."""
         return any(kind in t for t in texts)
 
-    def after(self, question: str, texts: Sequence[str], retrieval: Retrieval, evidence: str = "") -> Verdict:
+    def after(
+        self,
+        question: str,
+        texts: Sequence[str],
+        retrieval: Retrieval,
+        evidence: str = "",
+        paragraphs: Mapping[str, str] | None = None,
+    ) -> Verdict:
         """The verdict on a drafted answer.
 
         texts: the answer's sentences with the full sentences they quote; evidence: the text of the
-        cited sections (what the question's terms must be found in).
+        cited sections (what the question's terms must be found in); paragraphs: per text, the sentence
+        before it in its paragraph. A figure or a date must be in the answer's own sentence, but what it is
+        said of may be named just before it (编制涉及垃圾处理设施的城乡规划…。规划草案…不得少于30日。).
         """
         strength = evidence_strength(retrieval)
         if not texts:
@@ -435,6 +444,9 @@ class Policy:
         # a document itself is answered by its notice or its commencement article, which call it 本条例 / 本纲要.
         skip_names = questions.is_english(question) or retrieval.about_document
         names = None if skip_names else self.names_things(read)
+        if names is not None and paragraphs:
+            said_of, context = names, paragraphs
+            names = lambda t: said_of(" ".join([t, context.get(t, "")]))  # noqa: E731
         if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         unconfirmed = unconfirmed_values(question, evidence or "\n".join(texts))

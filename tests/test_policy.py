@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag import focus, policy, prompts
+from rag import focus, grounding, policy, prompts
 from rag.config import Settings
 from rag.retrieval import Retrieval
 from rag.sparse import Tokenizer
@@ -477,3 +477,29 @@ def test_a_cut_in_no_dictionary_and_no_document_is_no_thing(jieba_tokenizer: Tok
     assert rules.names_things(read)("温泉经营合同签订之日起十五日内，向区文旅局备案。")
     # A real word no document holds is still a thing the documents are silent on.
     assert "索道" in rules.terms("温泉索道多少日内备案？").things
+
+
+def test_a_figure_may_be_said_of_what_the_sentence_before_it_names(jieba_tokenizer: Tokenizer) -> None:
+    """The figure must be in the answer's sentence; what it is about may be named in the sentence before it."""
+    tk = jieba_tokenizer
+    corpus = "新建温泉度假村项目，应当进行环境影响评价。评价报告公示前，建设单位应当征求意见，公示时间不得少于20日。"
+    rules = policy.Policy(
+        Settings.from_env({}), corpus, segment=tk.segment, num_docs=100, tag=tk.tag, general_freq=tk.general_freq
+    )
+    question = "温泉度假村的评价报告要公示多少天？"
+    answer = ["评价报告公示前，建设单位应当征求意见，公示时间不得少于20日。"]
+    before = {answer[0]: "新建温泉度假村项目，应当进行环境影响评价。"}
+    alone = rules.after(question, answer, _retrieval(5.0), corpus)
+    assert alone.refusal is not None and alone.refusal.code == policy.NO_FIGURE
+    assert rules.after(question, answer, _retrieval(5.0), corpus, before).refusal is None
+    # The sentence before naming something else does not make the figure one of the question's thing.
+    other = {answer[0]: "新建滑雪场项目，应当进行环境影响评价。"}
+    verdict = rules.after(question, answer, _retrieval(5.0), corpus + other[answer[0]], other)
+    assert verdict.refusal is not None and verdict.refusal.code == policy.NO_FIGURE
+
+
+def test_spans_of_time_in_arabic_numerals_are_figures() -> None:
+    assert grounding.figures("公示时间不得少于20日。") == ["20日"]
+    assert grounding.figures("应当在15个工作日内答复，3个月内办结。") == ["15个工作日", "3个月"]
+    # A date's day and a year are not spans of time.
+    assert grounding.figures("自2020年5月1日起施行。") == []
