@@ -341,3 +341,18 @@ def coverage(
     score = got / total if total else 1.0
     known = 1.0 - lost / weight if weight else 1.0
     return Coverage(tuple(terms), tuple(covered), tuple(uncovered), tuple(unknown), score, known)
+
+
+def expansion(term: str, text: str) -> str | None:
+    """The full form a Chinese abbreviation stands for in a text (业委会 → 业主委员会, 住建部门 → 住房和城乡建设部门),
+    or None: the term's characters in order, the first and last in place, a few characters between each.
+
+    Only terms of three or more characters: two (天气) would find words they do not shorten (天然气).
+    """
+    if len(term) < 3 or not all("\u4e00" <= c <= "\u9fff" for c in term):
+        return None
+    gaps = "".join(re.escape(c) + "[\u4e00-\u9fff]{0,4}" for c in term[:-1]) + re.escape(term[-1])
+    for m in re.finditer(gaps, text):
+        if len(m.group()) <= 2 * len(term) + 2:
+            return m.group()
+    return None

@@ -377,12 +377,17 @@ class Policy:
         return Reading(tuple(terms), frozenset(things), frozenset(names))
 
     def _close(self, read: Reading, evidence: str) -> Callable[[str], float]:
-        """How far each term's best match in the evidence stands out (0 without embeddings). A proper name is
-        matched literally only: 美国 is not 中国, however close their vectors are."""
+        """How far each term's best match in the evidence stands out (0 without embeddings; infinite for an
+        abbreviation of its words). A proper name is matched literally only: 美国 is not 中国, however close
+        their vectors are."""
         similar = self.similar
-        if similar is None:
-            return lambda t: 0.0
-        return lambda t: 0.0 if t in read.names else similar(t, evidence)
+
+        def close(t: str) -> float:
+            if focus.expansion(t, evidence) is not None:
+                return math.inf  # an abbreviation of the evidence's words (业委会 for 业主委员会) is those words
+            return 0.0 if similar is None or t in read.names else similar(t, evidence)
+
+        return close
 
     def coverage(self, question: str, evidence: str, read: Reading | None = None) -> focus.Coverage:
         """How much of the question's content the evidence covers (see rag.focus.coverage); `read` is

@@ -503,3 +503,15 @@ def test_spans_of_time_in_arabic_numerals_are_figures() -> None:
     assert grounding.figures("应当在15个工作日内答复，3个月内办结。") == ["15个工作日", "3个月"]
     # A date's day and a year are not spans of time.
     assert grounding.figures("自2020年5月1日起施行。") == []
+
+
+def test_an_abbreviation_is_covered_by_its_full_form() -> None:
+    assert focus.expansion("温协会", "甲区温泉协会负责行业自律。") == "温泉协会"
+    assert focus.expansion("文旅局", "报区文化和旅游局备案。") == "文化和旅游局"
+    # Two characters would find words they do not shorten; characters far apart are no abbreviation.
+    assert focus.expansion("温度", "温泉度假村") is None
+    assert focus.expansion("温协会", "温泉旅馆应当配合行业主管部门和社会组织开展协作，召开会议") is None
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
+    read = policy.Reading(("温协会",), frozenset({"温协会"}), frozenset())
+    assert rules.names_things(read)("甲区温泉协会负责行业自律。")
+    assert not rules.names_things(read)("甲区滑雪协会负责行业自律。")
