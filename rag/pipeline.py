@@ -237,7 +237,7 @@ class Pipeline:
         request = self.prepare(question, history, top_k, doc_ids)
         retrieval = self.retrieve(request)
         t1 = time.perf_counter()
-        refusal = self.policy.before(request.topic, retrieval)
+        refusal = self.policy.before(request.topic, retrieval, asked=request.query)
         draft = Draft((), mode=self.generator.mode)
         verdict = Verdict(refusal)
         if refusal is None:

@@ -332,11 +332,12 @@ class Policy:
             df = 1  # in the text but not a token of its own (jieba cut it differently)
         return math.log((self.num_docs + 1) / (df + 0.5))
 
-    def before(self, question: str, retrieval: Retrieval) -> Refusal | None:
+    def before(self, question: str, retrieval: Retrieval, asked: str = "") -> Refusal | None:
         """Refusals decided from the question and the retrieval alone, before any generator runs.
 
-        `question` is what retrieval read: instructions to the bot already stripped. A question that
-        carried such instructions (retrieval.steered) must clear a higher evidence bar.
+        `question` is what retrieval read: instructions to the bot already stripped, and the scope every
+        document shares (二道区, “十四五”规划); `asked` is the question with that scope, when it differs. A
+        question that carried such instructions (retrieval.steered) must clear a higher evidence bar.
         """
         if not question:
             return self.refuse(INSTRUCTIONS_ONLY, retrieval)
@@ -347,6 +348,9 @@ class Policy:
             if not any(w in p for p in places)
         ]
         places += foreign_latin_places(question, self._place_spellings)
+        other = scope.other_places_document(asked or question, retrieval.doc_titles)
+        if other and not any(other in p for p in places):
+            places.append(other)  # its own plan or regulation, which is not here: mentioning the place is not that
         if places:
             # Say which place the documents in scope do cover, when they share one.
             docs = dict.fromkeys(h.chunk.doc_id for h in retrieval.hits)

@@ -203,3 +203,35 @@ def governed(question: str, titles: Mapping[str, str]) -> set[str]:
     }
     found = {doc for doc, ps in governs.items() if any(p in question for p in ps)}
     return found if len(found) < len(titles) else set()
+
+
+# "净月区的“十四五”规划", "上海市的物业管理条例": a place's own document of some kind.
+_PLACE_DOCUMENT = re.compile(
+    r"([\u4e00-\u9fff]{2,10}?(?:自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡))(?:的|那个|这个)?[“\"]?"
+    r"(?:[一二三四五六七八九十]{1,3}五)?[”\"]?(?:时期)?(?:的)?(?:规划纲要|规划|纲要|条例|办法|报告|政策|方案|意见)"
+)
+_HERE = re.compile(r"^(?:全|本|我|该|咱|这个|那个|这|那|辖|城|市|郊|各)[区市县镇乡省州]$")
+
+
+def other_places_document(question: str, titles: Mapping[str, str]) -> str | None:
+    """The place whose own plan, regulation or report the question asks about, when no document here is one
+    (净月区的“十四五”规划里… beside Erdao's plan, which mentions 净月区 as a neighbour), else None.
+
+    A place any title governs (二道区, 长春市) is ours; a kind of area (开发区, 园区) or a word for "here"
+    (本区, 全市) is no other place.
+    """
+    governed = {p for title in titles.values() for p in places(title)}
+    for m in _PLACE_DOCUMENT.finditer(_BRACKETED.sub("", question)):
+        run = m.group(1)
+        tails = [run[i:] for i in range(len(run) - 2)]  # a place of two characters and its suffix, or longer
+        if (
+            not tails
+            or any(t in governed for t in tails)
+            or any(t in title for t in tails for title in titles.values())
+        ):
+            continue
+        place = tails[-1]
+        if _NOT_PLACE.search(place) or _HERE.match(place) or _HERE.match(place[-2:]):
+            continue
+        return place
+    return None

@@ -515,3 +515,11 @@ def test_an_abbreviation_is_covered_by_its_full_form() -> None:
     read = policy.Reading(("温协会",), frozenset({"温协会"}), frozenset())
     assert rules.names_things(read)("甲区温泉协会负责行业自律。")
     assert not rules.names_things(read)("甲区滑雪协会负责行业自律。")
+
+
+def test_a_neighbours_own_plan_is_refused_as_another_place() -> None:
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
+    # Retrieval reads the question without the scope every document shares; the policy sees it as asked.
+    r = rules.before("丙丁区的温泉怎么安排？", _retrieval(5.0), asked="丙丁区的“十四五”规划里温泉怎么安排？")
+    assert r is not None and r.code == policy.FOREIGN_PLACE and "丙丁区" in r.reason
+    assert rules.before("甲区的温泉怎么安排？", _retrieval(5.0), asked="甲区的“十四五”规划里温泉怎么安排？") is None

@@ -149,3 +149,20 @@ def test_a_rule_named_that_no_document_here_is() -> None:
     assert not scope.names_another("这个规定什么时候施行？", titles)
     assert not scope.names_another("规划是哪年批准的？", titles)  # a genre alone names no other document
     assert not scope.names_another("该办法自何时起施行", titles)
+
+
+def test_another_places_own_document_is_not_here() -> None:
+    titles = {"d": "甲市乙区国民经济和社会发展第十四个五年规划和2035年远景目标纲要"}
+    # The plan mentions neighbours; their own plans are other documents.
+    assert scope.other_places_document("丙丁区的“十四五”规划里温泉怎么安排？", titles) == "丙丁区"
+    assert scope.other_places_document("请问戊己县十四五规划里养老怎么说？", titles) == "戊己县"
+    assert scope.other_places_document("丙丁区的政策跟乙区比哪个好？", titles) == "丙丁区"
+    # The documents' own places, kinds of area and words for "here" are no other place.
+    for question in [
+        "乙区的规划里养老怎么说？",
+        "甲市的规划纲要怎么说？",
+        "开发区的规划有哪些？",
+        "本区的规划怎么说？",
+    ]:
+        assert scope.other_places_document(question, titles) is None, question
+    assert scope.other_places_document("丙丁区的温泉怎么样？", titles) is None  # no document of its own asked for
