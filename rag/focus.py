@@ -24,6 +24,7 @@ _QUESTION_WORDS = _words(
     什么 哪些 哪个 哪里 哪儿 哪 怎么 怎么样 怎样 如何 多少 多大 多久 几 是否 有没有 有无 吗 呢 吧 啊 呀 谁 为什么
     为何 能否 能不能 会不会 会 能 可不可以 可以 是不是 是 有 没有 的 了 地 得 在 和 与 及 或 或者 还 还是 也 都 就 要
     想 我 我们 你 你们 咱 咱们 他们 大家 这个 那个 这些 那些 这 那 该 其 请问 请 问 一下 一些 关于 对于 方面 情况
+    多长 多长时间 多远 多高 多重 多宽 多深 多快 多早 多晚
     问题 内容 具体 主要 相关 有关 哪方面 目前 现在 如今 今后 以后 将来 未来 打算 计划 规划 纲要 本 里 中 上 下 提到
     提出 说 讲 写 给 让 把 被 对 从 到 为 以 于 之 等 个 么 嘛 哦 怎么办 好 多 少 大 小 新 更 最 很 一 二 三 两
     些 样 种 项 东西 事 事情 工作 举措 措施 政策 发展 建设 还有 另外 以及 此外 那么 然后
@@ -77,9 +78,24 @@ _HAS = {
     # before it, so a clause opening 有关部门 names nobody (由有关部门 still passes: a loose bound, not a parser).
     "who": re.compile(
         r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
-        r"|[\u4e00-\u9fff]{3,16}部门"
+        r"|[\u4e00-\u9fff]{3,16}部门|(?<![\u4e00-\u9fff])[省市区县镇乡]人民政府"  # 市、区人民政府: each a body
     ),
+    # Where to go for an errand: the office that handles it, or how to reach it.
+    "contact": re.compile(r"电话|热线|网站|网上|平台|窗口|服务中心|政务服务|信箱|邮箱|APP|小程序", re.I),
 }
+# "上哪儿举报", "去哪办", "到哪里申请": the place asked for is the office that handles the errand (or how to reach
+# it), not a street address.
+_ERRAND_WHERE = re.compile(
+    r"(去|上|到|找|在)(哪|哪儿|哪里|什么地方)[^，。？?]{0,4}(举报|投诉|反映|申请|办理|办|登记|备案|报名|咨询|查询|查|看|交|缴|领|报)"
+    r"|(举报|投诉|反映|申请|办理|登记|备案|报名|咨询|查询)[^，。？?]{0,4}(去|上|到|找)(哪|哪儿|哪里)"
+)
+
+
+def errand_where(question: str) -> bool:
+    """Does a where-question ask where to go for an errand (上哪儿举报)? Then a body or a contact answers it."""
+    return bool(_ERRAND_WHERE.search(question))
+
+
 # Questions about the document itself (who approved or issued it, when, for which period).
 _DOC = r"(规划|纲要|文件|条例|意见|办法|规定|报告|通知|法|这份|本文|它)"
 _ABOUT_DOCUMENT = re.compile(

@@ -89,7 +89,8 @@ _MEASURES = {
         re.compile(
             rf"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额|{_AMOUNT}(标准)?[是为有能要给发拿领]{{0,2}}多少|多少{_AMOUNT}"
         ),
-        re.compile(r"元$"),
+        # A fine or fee is often a share or a multiple of another sum (合同价款百分之二, 一倍以上三倍以下).
+        re.compile(r"元$|%$|％$|百分之|倍$"),
     ),
 }
 

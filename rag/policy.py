@@ -191,7 +191,10 @@ def lacks_answer_type(question: str, texts: Sequence[str], names: Callable[[str]
     `names(text)`, as for lacks_figure: the date or place must be in a text naming what the question asks
     about (a 2035 goal of the district does not say when another project is finished)."""
     kind = focus.wants(question)
-    if kind is None or any(focus.holds(kind, t) and (names is None or names(t)) for t in texts):
+    if kind is None:
+        return None
+    kinds = [kind] + (["who", "contact"] if kind == "where" and focus.errand_where(question) else [])
+    if any(any(focus.holds(k, t) for k in kinds) and (names is None or names(t)) for t in texts):
         return None
     return kind
 

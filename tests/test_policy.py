@@ -523,3 +523,34 @@ def test_a_neighbours_own_plan_is_refused_as_another_place() -> None:
     r = rules.before("丙丁区的温泉怎么安排？", _retrieval(5.0), asked="丙丁区的“十四五”规划里温泉怎么安排？")
     assert r is not None and r.code == policy.FOREIGN_PLACE and "丙丁区" in r.reason
     assert rules.before("甲区的温泉怎么安排？", _retrieval(5.0), asked="甲区的“十四五”规划里温泉怎么安排？") is None
+
+
+def test_where_to_go_for_an_errand_is_answered_by_the_office_or_its_contact() -> None:
+    question = "温泉旅馆乱收费，我该上哪儿投诉？"
+    assert focus.wants(question) == "where" and focus.errand_where(question)
+    assert policy.lacks_answer_type(question, ["消费者可以向区市场监督管理部门投诉。"]) is None
+    assert policy.lacks_answer_type(question, ["区文旅局应当公布投诉电话。"]) is None
+    assert policy.lacks_answer_type(question, ["温泉旅馆应当明码标价。"]) == "where"
+    # Where a thing is, not where to go for an errand: an office is no answer.
+    assert not focus.errand_where("温泉康养基地建在哪儿？")
+    assert policy.lacks_answer_type("温泉康养基地建在哪儿？", ["由区文旅局负责建设。"]) == "where"
+
+
+def test_a_government_named_by_its_level_is_a_body() -> None:
+    assert focus.holds("who", "市、区人民政府对做出突出贡献的单位给予表彰。")
+    assert not focus.holds("who", "人民政府应当加强领导。")  # which government, it does not say
+
+
+def test_how_long_and_its_kin_are_question_words_not_things(jieba_tokenizer: Tokenizer) -> None:
+    tk = jieba_tokenizer
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=tk.segment, tag=tk.tag, general_freq=tk.general_freq)
+    read = rules.terms("温泉经营许可证的有效期是多长？")
+    assert "多长" not in read.terms and "有效期" in read.terms
+
+
+def test_a_fine_set_as_a_share_or_multiple_of_a_sum_answers_how_much() -> None:
+    question = "温泉旅馆超量取水，罚款标准是多少？"
+    assert grounding.measure(question) == "money"
+    assert not policy.lacks_figure(question, ["处应缴水资源费百分之五以上百分之十以下罚款。"])
+    assert not policy.lacks_figure(question, ["处违法所得一倍以上三倍以下罚款。"])
+    assert policy.lacks_figure(question, ["超量取水的，责令限期改正，并处罚款。"])
