@@ -145,12 +145,16 @@ def parse(
         page = (bisect.bisect_right(pages, start) or None) if pages else None  # 1-based
         return Paragraph(start, end, text[start:end], None, page)
 
-    preamble = _Unit((), (), [para(x.start, x.end) for x in meta])
+    # A markdown title line is quoted without its '#' marks (they are markup, not the document's words).
+    preamble = _Unit((), (), [para(x.start + strip_markdown(x.text)[1], x.end) for x in meta])
     units = _nest(body, heads, find_toc([x.text for x in body]), preamble, para)
     pre = preamble.paras
     doc_title = title or _title(pre, md_title) or (_stem(path) if path else doc_id)
     notice = any(_NOTICE.search(p.text) for p in pre)
-    preamble.paras = [replace(p, role=_role(p.text, doc_title, notice, k < len(meta))) for k, p in enumerate(pre)]
+    preamble.paras = [
+        replace(p, role=_role(meta[k].text if k < len(meta) else p.text, doc_title, notice, k < len(meta)))
+        for k, p in enumerate(pre)
+    ]
     warnings: list[str] = []
     if len(units) == 1:
         if not preamble.paras:

@@ -232,7 +232,8 @@ def test_lawrefbook(rel: str, title: str, version: str | None, paths: dict[tuple
     assert len(articles) == regex_counts(text)["条"]
     assert all(s.kind == "body" and s.paragraphs and s.titles[-1] == "" for s in articles)
     # The title and the adoption record (every line before INFO END) are metadata, never body text.
-    record = [line for line in text.split("<!-- INFO END -->")[0].splitlines() if line.strip()]
+    # The title line is kept without its markdown '#' marks: they are markup, not the document's words.
+    record = [line.lstrip("# ") for line in text.split("<!-- INFO END -->")[0].splitlines() if line.strip()]
     pre = doc.sections[0]
     assert pre.kind == "preamble" and [p.text for p in pre.paragraphs[: len(record)]] == record
     assert pre.paragraphs[0].role == "title"
