@@ -16,6 +16,7 @@ thresholds in Settings:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -68,13 +69,40 @@ _GENERIC_PLACE = re.compile(
 # logistics (booking, paperwork, contact details, opening hours) — a plan never holds these.
 _PERSONAL = re.compile(
     r"帮我|替我|给我(办|查|开|申请|预约|报)|(我|我家|我们家)的[一-鿿]{1,6}(能|可以|怎么|要|该|会|是|有)"
-    r"|预约|挂号|(我|我们|我家)(要|想|得|需要)?办理|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办理|(?<!怎么|如何|怎样)办)|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
+    r"|(我|我们|我家)(要|想|得|需要)?办理"
     r"|(电话|联系方式)(号码|号)?(是|打)?(多少|什么|几号|呢|$|[？?])|打(什么|哪个)电话|办公地址|上班时间|营业时间|开放时间|几点"
     # Which days an office or a venue opens: 周末上班吗, 星期天开门不, 节假日营业吗.
     r"|(周[一二三四五六日末]|星期[一二三四五六日天]|礼拜[一二三四五六天日]|节假日|假期)[^，。？?]{0,4}(上班|开门|营业|办公|开放)"
     r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)",
     re.I,
 )
+# An errand (预约, 挂号, 去哪申请, 要带什么材料): a personal service, unless the documents regulate the thing it is
+# about (a hospital regulation says what 挂号 needs; a district plan says nothing of 营业执照).
+_ERRAND = re.compile(
+    r"预约|挂号|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办理|(?<!怎么|如何|怎样)办)"
+    r"|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
+)
+# What a rule was before, or what a revision changed (出台以前怎么登记, 这次修改改了哪几条, 跟原来比): a document
+# states its rules as they are now and does not describe its own history.
+_HISTORY = re.compile(
+    r"(出台|施行|实施|颁布|通过|修改|修订|修正)(以前|之前|前)|(改|修改|修订|变|调整)了(哪|什么|啥)"
+    r"|(跟|和|与|比)(原来|以前|过去|之前|旧版|老版|旧的|老的)[^，。？?]{0,3}(比|相比|比较|不同|区别|变化)"
+    r"|(原来|以前|过去)(的)?(规定|条例|办法)(是|怎么)|新旧(版|条例|规定)"
+)
+# Language of a revision decision: a document that states changes (将第五条修改为…, 删去第八条).
+_AMENDS = re.compile(r"修改为|修正为|改为|删去|删除第|增加一[条款项]")
+
+
+def asks_history(question: str) -> bool:
+    """Does the question ask what the rules were before, or what a revision changed?"""
+    return bool(_HISTORY.search(question))
+
+
+def states_changes(corpus_text: str) -> bool:
+    """Do the documents state changes to rules (a revision decision: …修改为…, 删去…)?"""
+    return bool(_AMENDS.search(corpus_text))
+
+
 # Requests to make something up or to play a role: not questions about a document at all.
 _OFF_TOPIC = re.compile(
     r"写(一)?(首|篇|段)|作诗|写诗|讲.{0,2}笑话|编(一个|个|造|出)|捏造|虚构|假装|扮演|冒充"
@@ -175,9 +203,13 @@ def foreign_latin_places(question: str, spellings: Callable[[], set[str]]) -> li
     return [name for name, spelled in found if spelled not in known]
 
 
-def asks_personal_service(question: str) -> bool:
-    """A request for a personal service (预约, 帮我办, 我的社保 ...) that no plan can answer."""
-    return bool(_PERSONAL.search(question))
+def asks_personal_service(question: str, regulated: Callable[[str], bool] | None = None) -> bool:
+    """A request for a personal service (帮我办, 我的社保, 营业时间 …) that no plan can answer, or an errand (预约,
+    去哪办) about something the documents do not regulate. `regulated(question)`: do the documents hold every
+    thing the question names? Without it, every errand is a personal service."""
+    if _PERSONAL.search(question):
+        return True
+    return bool(_ERRAND.search(question)) and not (regulated is not None and regulated(question))
 
 
 def off_topic(question: str) -> bool:
@@ -313,6 +345,10 @@ class Policy:
         self._dictionary = general_freq is not None  # without one, no word can be told a segmentation guess
         self._spellings: set[str] | None = None  # pinyin of the documents' place names, read on first use
 
+    @functools.cached_property
+    def _states_changes(self) -> bool:
+        return states_changes(self.corpus_text)
+
     def _place_spellings(self) -> set[str]:
         if self._spellings is None:
             self._spellings = place_spellings(self.corpus_text)
@@ -360,14 +396,21 @@ class Policy:
             home = scope.governing(retrieval.doc_titles.get(d, "") for d in docs) if docs else ""
             within = prompts.load("scope_place.txt", self.settings.prompts_dir).format(places=home) if home else ""
             return self.refuse(FOREIGN_PLACE, retrieval, places="、".join(places), scope=within)
-        if asks_personal_service(question):
+        if asks_personal_service(question, self._regulated):
             return self.refuse(PERSONAL_SERVICE, retrieval)
+        if asks_history(asked or question) and not self._states_changes:
+            return self.refuse(NOT_COVERED, retrieval, terms="此前的规定或修改的内容")
         if off_topic(question):
             return self.refuse(OFF_TOPIC, retrieval)
         bar = self.settings.min_evidence + (self.settings.steered_margin if retrieval.steered else 0.0)
         if evidence_strength(retrieval) < bar:
             return self.refuse(WEAK_EVIDENCE, retrieval)
         return None
+
+    def _regulated(self, question: str) -> bool:
+        """Does the question name things, every one of which the documents hold (挂号 in a hospital regulation)?"""
+        things = self.terms(question).things
+        return bool(things) and all(t in self._corpus_lower for t in things)
 
     def terms(self, question: str) -> Reading:
         """The question's content terms, the things among them (rag.focus.things) and its proper names."""

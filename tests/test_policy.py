@@ -531,6 +531,7 @@ def test_where_to_go_for_an_errand_is_answered_by_the_office_or_its_contact() ->
     assert policy.lacks_answer_type(question, ["消费者可以向区市场监督管理部门投诉。"]) is None
     assert policy.lacks_answer_type(question, ["区文旅局应当公布投诉电话。"]) is None
     assert policy.lacks_answer_type(question, ["温泉旅馆应当明码标价。"]) == "where"
+    assert focus.errand_where("温泉馆虚假宣传，该上哪儿告去？")
     # Where a thing is, not where to go for an errand: an office is no answer.
     assert not focus.errand_where("温泉康养基地建在哪儿？")
     assert policy.lacks_answer_type("温泉康养基地建在哪儿？", ["由区文旅局负责建设。"]) == "where"
@@ -554,3 +555,23 @@ def test_a_fine_set_as_a_share_or_multiple_of_a_sum_answers_how_much() -> None:
     assert not policy.lacks_figure(question, ["处应缴水资源费百分之五以上百分之十以下罚款。"])
     assert not policy.lacks_figure(question, ["处违法所得一倍以上三倍以下罚款。"])
     assert policy.lacks_figure(question, ["超量取水的，责令限期改正，并处罚款。"])
+
+
+def test_an_errand_is_a_personal_service_unless_the_documents_regulate_its_thing() -> None:
+    # Personal in any case: someone's own affairs, an office's hours.
+    assert policy.asks_personal_service("帮我查一下我的温泉年卡余额", lambda q: True)
+    # An errand about a thing the documents regulate is a question about the rule (挂号 in a hospital regulation).
+    assert not policy.asks_personal_service("温泉馆门口能直接挂号泡温泉吗？", lambda q: True)
+    assert policy.asks_personal_service("温泉馆门口能直接挂号泡温泉吗？", lambda q: False)
+    assert policy.asks_personal_service("温泉馆门口能直接挂号泡温泉吗？")  # no documents to ask: as before
+
+
+def test_what_the_rules_were_before_or_what_a_revision_changed() -> None:
+    for question in ["这个条例出台以前，温泉怎么管？", "这次修订改了哪几条？", "新条例跟原来的相比有什么变化？"]:
+        assert policy.asks_history(question), question
+    for question in ["温泉康养基地以前建了哪些？", "条例施行后温泉怎么管？", "过去五年温泉游客增长了多少？"]:
+        assert not policy.asks_history(question), question
+    assert policy.states_changes("一、将第五条修改为：“……”") and not policy.states_changes(CORPUS)
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
+    r = rules.before("这个条例出台以前，温泉怎么管？", _retrieval(5.0))
+    assert r is not None and r.code == policy.NOT_COVERED
