@@ -521,7 +521,9 @@ class Policy:
         # Words most sections hold (目标, 体系, 产业) frame a question; their absence from the cited
         # section says nothing, so only specific ones are named as not covered.
         specific = [t for t in cov.uncovered if self.doc_freq(t) <= self.settings.partial_max_df * self.num_docs]
-        missing = tuple(t for t in cov.unknown + tuple(specific) if t in read.things)
+        # A word of a document's own title (北京市 in 《北京市…规定》什么时候施行) names the document, not a topic.
+        titles = "".join(retrieval.doc_titles.values())
+        missing = tuple(t for t in cov.unknown + tuple(specific) if t in read.things and t not in titles)
         # Only terms no document holds (and nothing close to them) can make the documents silent;
         # terms the documents hold elsewhere make the answer partial, named in the answer.
         # A comparison the evidence holds only one side of is not made by the documents.

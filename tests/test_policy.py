@@ -575,3 +575,17 @@ def test_what_the_rules_were_before_or_what_a_revision_changed() -> None:
     rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
     r = rules.before("这个条例出台以前，温泉怎么管？", _retrieval(5.0))
     assert r is not None and r.code == policy.NOT_COVERED
+
+
+def test_a_word_of_a_documents_own_title_is_never_reported_as_not_covered(jieba_tokenizer: Tokenizer) -> None:
+    import dataclasses
+
+    tk = jieba_tokenizer
+    rules = policy.Policy(
+        Settings.from_env({}), CORPUS, segment=tk.segment, num_docs=100, tag=tk.tag, general_freq=tk.general_freq
+    )
+    question, answer = "青海省冰雪旅游条例怎么说冰雪旅游？", ["甲区发展冰雪旅游。"]
+    plain = rules.after(question, answer, _retrieval(5.0), answer[0])
+    assert "青海省" in plain.uncovered  # a place no document here names
+    named = dataclasses.replace(_retrieval(5.0), doc_titles={"d": "青海省冰雪旅游条例"})
+    assert "青海省" not in rules.after(question, answer, named, answer[0]).uncovered
