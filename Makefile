@@ -57,9 +57,8 @@ unit: $(INDEX) browser
 	$(BIN)/pytest -q
 
 # Regression gate on the frozen test split: thresholds a little below what it measures (see README). The plan's
-# test sets on the default index; the Beijing regulations' (eval/corpora) in a knowledge base of their own.
-REGS := eval/corpora/bj-garbage-2020.md eval/corpora/bj-property-2024.md eval/corpora/bj-preschool-2016.md \
-  eval/corpora/bj-planning-2021.md
+# test sets on the default index; the six Beijing regulations' (eval/corpora) in one knowledge base of their own.
+REGS := $(sort $(wildcard eval/corpora/*.md))
 REGS_KB := artifacts/kb-regs
 $(REGS_KB)/index/CURRENT: $(STAMP) $(REGS) $(INDEX_CODE)
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(REGS)
@@ -71,7 +70,8 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT
 	  --min refusal_recall=0.84 --min grounded_sentence_rate=0.99 --min must_include_rate=0.68 \
 	  --max false_refusal_rate=0.13
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
-	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl --report artifacts/eval-regs \
+	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
+	  --dataset eval/datasets/test/bj-health.jsonl --report artifacts/eval-regs \
 	  --min hit@3=0.70 --min citation_accuracy=0.47 --min citation_precision=0.70 \
 	  --min refusal_recall=0.70 --min grounded_sentence_rate=0.99 --min must_include_rate=0.50 \
 	  --max false_refusal_rate=0.33
@@ -86,8 +86,9 @@ eval: $(INDEX) $(REGS_KB)/index/CURRENT
 	$(BIN)/rag eval --report artifacts/eval
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-regs \
 	  --dataset eval/datasets/dev/bj-regs.jsonl --dataset eval/datasets/dev/bj-regs2.jsonl \
-	  --dataset eval/datasets/dev/bj-regs3.jsonl --dataset eval/datasets/test/bj-regs.jsonl \
-	  --dataset eval/datasets/test/bj-regs3.jsonl
+	  --dataset eval/datasets/dev/bj-regs3.jsonl --dataset eval/datasets/dev/bj-health.jsonl \
+	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
+	  --dataset eval/datasets/test/bj-health.jsonl
 	@if [ -f $(CPC) ]; then \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-cpc \
