@@ -144,6 +144,22 @@ _ABSTRACT_KINDS = frozenset(
 )
 
 
+# Kinds whose members go by proper names (企业, 学校, 小区): 哪些企业 asks for those names, as 哪家企业 does, while
+# 哪些措施 asks for a list of what the document says.
+_NAMED_KINDS = frozenset(
+    "企业 公司 厂家 学校 医院 幼儿园 小区 商场 超市 银行 酒店 饭店 餐馆 景区 景点 公园 街道 社区 村庄 机构 品牌".split()  # noqa: SIM905
+)
+
+
+def _named_kind_follows(tokens: Sequence[tuple[str, str]], j: int) -> bool:
+    """Does the noun run from tokens[j] end in a kind whose members have proper names?"""
+    run = []
+    while j < len(tokens) and tokens[j][1].startswith((*_NOUNISH, "a", "b")):
+        run.append(tokens[j][0])
+        j += 1
+    return bool(run) and run[-1] in _NAMED_KINDS
+
+
 def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str | None:
     """The kind a "which one" question asks a particular of (哪所学校 → 学校, 哪个大商场品牌 → 品牌), or None.
 
@@ -159,7 +175,7 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
             j += 1  # 哪 + 所 / 几路 / 一届
         elif counted and w in ("几", "几个", "几项", "几所", "几家", "几座", "几条", "几处"):
             j += w == "几" and j < len(tokens) and tokens[j][1] in ("q", "m")
-        elif w not in _WHICH:
+        elif w not in _WHICH and not (w in ("哪些", "哪几家", "哪几所") and _named_kind_follows(tokens, j)):
             continue
         while j < len(tokens) and tokens[j][1] in ("a", "b"):
             j += 1  # 哪个大商场: the adjective is not the kind

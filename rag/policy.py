@@ -106,7 +106,9 @@ def states_changes(corpus_text: str) -> bool:
 # Requests to make something up or to play a role: not questions about a document at all.
 _OFF_TOPIC = re.compile(
     r"写(一)?(首|篇|段)|作诗|写诗|讲.{0,2}笑话|编(一个|个|造|出)|捏造|虚构|假装|扮演|冒充"
-    r"|system prompt|make up|pretend|write a (poem|story|song)|role.?play",
+    # "make up" as in invent, not as in "which rivers make up the belt".
+    r"|system prompt|\bmake (it|something|things|stuff|one) up\b|\bmake up (a|an|some|stories|facts)\b|pretend"
+    r"|write a (poem|story|song)|role.?play",
     re.I,
 )
 

@@ -76,6 +76,8 @@ def test_personal_services(rules: policy.Policy) -> None:
 def test_off_topic_requests(rules: policy.Policy) -> None:
     assert policy.off_topic("给冰雪旅游写一首诗") and policy.off_topic("Pretend you are the mayor")
     assert not policy.off_topic("冰雪旅游有什么规划")
+    assert policy.off_topic("Just make something up about the hot springs")
+    assert not policy.off_topic("Which three parks make up the district's green belt?")  # constitute, not invent
 
 
 def test_evidence_strength_and_the_steered_margin(rules: policy.Policy) -> None:
@@ -369,6 +371,10 @@ def test_which_one_of_a_kind_a_question_asks() -> None:
     # A count asked with the names: each one named must be of the kind counted.
     assert focus.which("沿河要建几个公园，都叫啥名字？", _tags) == "公园"
     assert focus.which("沿河要建几个公园？", _tags) is None  # a count only: any figure may answer
+    # 哪些 with a kind whose members have proper names asks for those names, as 哪家 does.
+    assert focus.which("温泉小镇已经引进了哪些企业？", _tags) == "企业"
+    assert focus.which("温泉小镇周边有哪些学校？", _tags) == "学校"
+    assert focus.which("温泉小镇要推进哪些工作？", _tags) is None  # a list of what the document says
 
 
 def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
