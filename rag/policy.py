@@ -320,6 +320,14 @@ _VALUE_NOUNS = frozenset(
 )
 
 
+def _value_noun(term: str) -> str | None:
+    """The noun naming the value asked for (期限, 金额), also as a span or bound (期限内, 上限前), else None."""
+    for t in (term, term.rstrip("内前后以")):
+        if t in _VALUE_NOUNS:
+            return t
+    return None
+
+
 class Policy:
     """The answer-or-refuse decisions, configured once per index."""
 
@@ -463,7 +471,7 @@ class Policy:
         most sections hold (目标, 发展) are not specific, and a thing no document holds is named nowhere.
         """
         limit = self.settings.partial_max_df * self.num_docs
-        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit and t not in _VALUE_NOUNS]
+        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit and _value_noun(t) is None]
         sigma = self.settings.min_term_sigma
 
         def names(text: str) -> bool:

@@ -595,3 +595,11 @@ def test_a_word_of_a_documents_own_title_is_never_reported_as_not_covered(jieba_
     assert "青海省" in plain.uncovered  # a place no document here names
     named = dataclasses.replace(_retrieval(5.0), doc_titles={"d": "青海省冰雪旅游条例"})
     assert "青海省" not in rules.after(question, answer, named, answer[0]).uncovered
+
+
+def test_the_value_asked_for_is_not_a_thing_the_answer_must_name_even_as_a_span() -> None:
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
+    read = policy.Reading(("温泉执照", "期限内"), frozenset({"温泉执照", "期限内"}), frozenset())
+    # 期限内 (within what period) asks for the value, as 期限 does: the answer names the period, not the word.
+    assert rules.names_things(read)("温泉执照自吊销之日起三年内不得重新申领。")
+    assert not rules.names_things(read)("滑雪执照自吊销之日起三年内不得重新申领。")
