@@ -37,13 +37,14 @@ def numbers(text: str) -> list[str]:
 
 _FIGURE = re.compile(
     # A span of time in Arabic numerals (30日, 15个工作日, 3个月): not a date's day (5月1日) nor a year (2020年).
-    r"(?<![\d月.])\d{1,3}\s*(?:个)?(?:工作日|日|天|个月|周|年)(?![\d])"
+    r"(?<![\d月.])\d{1,3}\s*(?:个)?(?:工作日|日|天|个月|周(?!岁)|年)(?![\d])"
     r"|\d+(?:\.\d+)?\s*(?:(?:万|亿)(?:元|人|名|吨|亩|户)?|%|％|元|人|名|所|家|个|项|公里|平方|倍|节点|条|座|户|亩|吨|公顷|米|辆|张|套|间|台|处|公斤|千瓦|小时|分钟)"
     r"|[零〇一二两三四五六七八九十百千]+(?:万|亿)(?:元|人|平方米|吨)?|百分之[零〇一二两三四五六七八九十百点]+"
     # Quantities in Chinese numerals, as national documents write them (九千六百多万名, 十年, 三百多万):
     # a numeral (not an ordinal, not a bare 一) and a unit of measure.
     r"|(?<![第一二两三四五六七八九十百千万亿〇零])(?:[二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
-    r"|一[零〇一二两三四五六七八九十百千万亿]+)[多余]?(?:万|亿)?(?:名|人|元|岁|倍|公里|吨|亩|户|年|个月|天|日|项|所)"
+    r"|一[零〇一二两三四五六七八九十百千万亿]+)[多余]?(?:万|亿)?(?:名|人|元|岁|倍|公里|吨|亩|户|年|个月|天|日|项|所"
+    r"|条|只|辆|张|台|套|间|座|棵|艘|架|栋|幢)"
     # A bare 一 counts as a number of occasions (每年至少召开一次), not in 一次性; 一年 is too often an idiom.
     r"|(?<![第一二两三四五六七八九十百千万亿〇零])一(?:次|个月)(?!性)"
 )
@@ -91,6 +92,11 @@ _MEASURES = {
         ),
         # A fine or fee is often a share or a multiple of another sum (合同价款百分之二, 一倍以上三倍以下).
         re.compile(r"元$|%$|％$|百分之|倍$"),
+    ),
+    # 几条狗, 多少张病床: a count in that classifier (a figure of people or hours counts something else).
+    "count": (
+        re.compile(r"(多少|几)(条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块)"),
+        re.compile(r"(条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块)$"),
     ),
 }
 

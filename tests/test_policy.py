@@ -603,3 +603,17 @@ def test_the_value_asked_for_is_not_a_thing_the_answer_must_name_even_as_a_span(
     # 期限内 (within what period) asks for the value, as 期限 does: the answer names the period, not the word.
     assert rules.names_things(read)("温泉执照自吊销之日起三年内不得重新申领。")
     assert not rules.names_things(read)("滑雪执照自吊销之日起三年内不得重新申领。")
+
+
+def test_a_count_in_a_classifier_wants_a_figure_in_it() -> None:
+    question = "温泉馆每多少张床位要配一名救生员？"
+    assert grounding.measure(question) == "count" and grounding.measure("泡一次温泉多少块钱？") == "money"
+    assert not policy.lacks_figure(question, ["温泉馆每50张床位配备一名救生员。"])
+    assert policy.lacks_figure(question, ["温泉馆应当24小时值守，配备三人以上。"])  # hours and people count else
+    assert grounding.figures("新建两座温泉馆，购置3辆摆渡车。") == ["两座", "3辆"]
+
+
+def test_an_age_in_weeks_is_no_span_of_time() -> None:
+    assert not focus.holds("how_long", "本市支持开展3周岁以下婴幼儿的早期教育。")
+    assert focus.holds("how_long", "应当在3周内答复。")
+    assert grounding.figures("3周岁以下婴幼儿") == []
