@@ -51,7 +51,9 @@ _WANTS = {
         r"|\bhow long\b",
         re.I,
     ),
-    "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I),
+    "when": re.compile(
+        r"什么时候|何时|哪一?年|哪几年|哪些年|几月|哪天|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I
+    ),
     # Where in the document (在哪里提出的, 哪一章) asks for a section, which every answer cites, not a place.
     "where": re.compile(
         r"(在哪|哪里|哪儿)(?!一?[章篇节条部])(?![里儿]?(提出|提到|说|讲|写|出现|规定|表述|论述))"
@@ -69,7 +71,7 @@ _SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|
 _HAS = {
     "how_long": re.compile(_SPAN),
     "when": re.compile(
-        r"\d{4}\s*年|[一二][〇零一二三四五六七八九]{3}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
+        r"\d{4}\s*年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二][〇零一二三四五六七八九]{3}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
     "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
@@ -188,9 +190,13 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
     return None
 
 
+_TITLED = re.compile(r"《[^《》]*》")
+
+
 def holds(kind: str, text: str) -> bool:
-    """Does the text hold an expression of this answer type (a date, a place, a body or person)?"""
-    return bool(_HAS[kind].search(text))
+    """Does the text hold an expression of this answer type (a date, a place, a body or person)? A title in
+    《》 is a name: the 2035 in 《…2035年远景目标纲要》 dates nothing."""
+    return bool(_HAS[kind].search(_TITLED.sub("", text)))
 
 
 # "本条例自2022年7月1日起施行": the sentence that says when a document takes effect (its last article, usually).

@@ -57,3 +57,14 @@ def metadata_only_sections(index: Index) -> frozenset[Locator]:
         if s.index not in meta:
             body.add(loc)
     return frozenset(seen - body)
+
+
+def title_sentences(index: Index) -> set[int]:
+    """Rows of the sentences that are lines of a document's own title: a name, whatever dates or figures it holds
+    (第十四个五年规划和2035年 dates nothing)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for d in index.documents:
+        for sec in d.sections:
+            spans.setdefault(d.doc_id, []).extend((p.start, p.end) for p in sec.paragraphs if p.role == "title")
+    doc_of = {c.id: c.doc_id for c in index.chunks}
+    return {s.index for s in index.sentences if any(a <= s.start < b for a, b in spans.get(doc_of[s.chunk_id], ()))}

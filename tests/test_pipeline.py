@@ -183,3 +183,11 @@ def test_a_topic_line_or_a_cut_enumeration_brings_what_follows(real_pipeline) ->
     b = real_pipeline.ask("十三五时期二道提出要建设哪五个二道？")
     assert not b.refused
     assert sum(name in b.text for name in ("智慧二道", "繁荣二道", "生态二道", "文明二道", "法治二道")) >= 3
+
+
+def test_a_when_question_gets_the_sentence_holding_a_date(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """The notice's title line is the best match for "when was the notice issued", but only its date line
+    answers; a title line (第十四个五年规划和2035年) is a name, not a date."""
+    a = real_pipeline.ask("这份通知是哪天发布的？")
+    assert not a.refused and "2021-11-05" in a.text
+    assert all(s.text != "第十四个五年规划和2035年。" for s in a.sentences)

@@ -617,3 +617,11 @@ def test_an_age_in_weeks_is_no_span_of_time() -> None:
     assert not focus.holds("how_long", "本市支持开展3周岁以下婴幼儿的早期教育。")
     assert focus.holds("how_long", "应当在3周内答复。")
     assert grounding.figures("3周岁以下婴幼儿") == []
+
+
+def test_dates_as_notices_write_them_and_titles_that_date_nothing() -> None:
+    assert focus.holds("when", "发布时间:2023-04-18 09:30")
+    assert focus.wants("温泉规划管的是哪几年？") == "when"
+    # A year inside a document's title is part of its name.
+    assert not focus.holds("when", "关于印发《甲区温泉发展2030年远景纲要》的通知。")
+    assert focus.holds("when", "《甲区温泉发展纲要》于2023年印发。")

@@ -17,7 +17,7 @@ import numpy as np
 from rag import focus, grounding, questions, tokens
 from rag.config import Settings
 from rag.generate.base import Draft
-from rag.metadata import metadata_sentences
+from rag.metadata import metadata_sentences, title_sentences
 from rag.retrieval import Retrieval
 from rag.store import Index
 from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
@@ -100,6 +100,7 @@ class Extractive:
         self._tag = index.sparse.tokenizer.tag
         self._terms: dict[int, frozenset[str]] = {}
         self._metadata = metadata_sentences(index)
+        self._titles = title_sentences(index)
         self._tense = np.array([focus.sentence_tense(s.text) for s in index.sentences], np.int8)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Draft]:
@@ -139,6 +140,8 @@ class Extractive:
             # "When does it take effect" is answered by the sentence saying so, whatever else shares its words.
             score += np.array([focus.states_commencement(s.text) for s in candidates], np.float32)
         picked = self._mmr(candidates, vecs, score)
+        if holds is not None:
+            picked = self._with_value(candidates, picked, score, holds)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
     def _weights(self, question: str) -> dict[str, float]:
@@ -197,6 +200,28 @@ class Extractive:
             budget -= cost
             picked.append(choice)
         return self._with_items(candidates, picked, budget)
+
+    def _with_value(
+        self, candidates: list[Sentence], picked: list[int], score: np.ndarray, holds: Callable[[str], bool]
+    ) -> list[int]:
+        """When no picked sentence holds the value asked for, the top section's best sentence that does joins
+        them (the date line under a notice's title answers "when was it issued"; a title line is a name, not
+        a value), within the token budget."""
+        if any(holds(candidates[i].text) for i in picked):
+            return picked
+        first = self.chunks[candidates[0].chunk_id].loc
+        holding = [
+            i
+            for i, c in enumerate(candidates)
+            if self.chunks[c.chunk_id].loc == first and c.index not in self._titles and holds(c.text)
+        ]
+        if not holding:
+            return picked
+        best = max(holding, key=lambda i: float(score[i]))
+        spent = sum(self._cost(candidates[i]) for i in picked)
+        if spent + self._cost(candidates[best]) > self.settings.answer_tokens:
+            return picked
+        return [*picked, best]
 
     def _with_items(self, candidates: list[Sentence], picked: list[int], budget: int) -> list[int]:
         """A picked sentence that does not finish its thought brings the sentences that do, in its section,
