@@ -99,6 +99,12 @@ class Settings:
         "a question word missing from the cited sections is named only if at most this share of chunks hold it",
         range=(0.0, 1.0),
     )
+    whole_section_chars: int = _f(
+        300,
+        "a cited section this short (a regulation's article) is read whole for what a value is said of; "
+        "a longer one only up to the sentence before the quote",
+        range=(0, 100000),
+    )
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
     )

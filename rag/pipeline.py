@@ -186,8 +186,9 @@ class Pipeline:
         return Retrieval(**{**r.__dict__, **fields})
 
     def _paragraphs(self, draft: Draft) -> list[str]:
-        """Per cited answer sentence (as evidence_texts), the sentence before each quote in its paragraph: what
-        a figure or a date is said of may be named there (a whole paragraph of a national report is too wide)."""
+        """Per cited answer sentence (as evidence_texts), what a figure or a date it holds may be said of: the
+        whole section when it is one short provision (a regulation's article, settings.whole_section_chars),
+        else the sentence before the quote in its paragraph (a whole paragraph of a national report is too wide)."""
         out = []
         for s in draft.sentences:
             if not s.citations:
@@ -195,6 +196,9 @@ class Pipeline:
             found = []
             for c in s.citations:
                 section = self.index.document(c.loc.doc_id).section(c.loc)
+                if section is not None and len(section.text) <= self.settings.whole_section_chars:
+                    found.append(section.text)  # one provision: what it says is said of what it names
+                    continue
                 for p in section.paragraphs if section else ():
                     at = p.text.find(c.quote)
                     if at > 0:

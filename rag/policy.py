@@ -497,9 +497,9 @@ class Policy:
         """The verdict on a drafted answer.
 
         texts: the answer's sentences with the full sentences they quote; evidence: the text of the
-        cited sections (what the question's terms must be found in); paragraphs: per text, the sentence
-        before it in its paragraph. A figure or a date must be in the answer's own sentence, but what it is
-        said of may be named just before it (编制涉及垃圾处理设施的城乡规划…。规划草案…不得少于30日。).
+        cited sections (what the question's terms must be found in); paragraphs: per text, its context (its
+        whole article when short, else the sentence before it). A figure or a date must be in the answer's own
+        sentence, but what it is said of may be named there (编制涉及垃圾处理设施的城乡规划…。规划草案…不得少于30日。).
         """
         strength = evidence_strength(retrieval)
         if not texts:

@@ -79,3 +79,35 @@ def test_a_lead_in_brings_the_items_it_introduces(kb: tuple[Settings, Pipeline])
     # No budget for any item: the lead-in goes rather than end an answer with a colon.
     before = [s for k, v in extractive.by_section.items() if k != loc and k.doc_id == loc.doc_id for s in v][:1]
     assert extractive._with_items(before + sentences, [0, 1 + lead], budget=0) == [0]
+
+
+def test_a_short_article_is_read_whole_for_what_its_values_are_said_of(kb: tuple[Settings, Pipeline]) -> None:
+    from rag.generate import Draft
+    from rag.types import AnswerSentence, Citation
+
+    settings, pipe = kb
+    extractive = Extractive(pipe.index, settings)
+    chunks = {c.id: c for c in pipe.index.chunks}
+
+    def context(loc, k):  # type: ignore[no-untyped-def]
+        s = extractive.by_section[loc][k]
+        draft = Draft((AnswerSentence(s.text, (Citation.of(chunks[s.chunk_id], s.text),)),))
+        return pipe._paragraphs(draft)[0]
+
+    def text(loc):  # type: ignore[no-untyped-def]
+        return pipe.index.document(loc.doc_id).section(loc).text
+
+    # One short provision: all of it is what its sentences speak of.
+    short = next(
+        loc
+        for loc, ss in extractive.by_section.items()
+        if loc.doc_id == reg_id(pipe) and len(ss) >= 2 and len(text(loc)) <= settings.whole_section_chars
+    )
+    assert context(short, len(extractive.by_section[short]) - 1) == text(short)
+    # A plan's long chapter: only the sentence before the quote in its paragraph.
+    long = next(
+        loc for loc, ss in extractive.by_section.items() if loc.doc_id != reg_id(pipe) and loc.path and len(ss) >= 6
+    )
+    k = next(k for k in range(1, 6) if context(long, k))
+    got = context(long, k)
+    assert got and len(got) < len(text(long)) and got == extractive.by_section[long][k - 1].text.strip()
