@@ -62,7 +62,7 @@ _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Words ending like a place that name no particular place: 我们区, 全市, 哪个镇, 一个镇, 两个街道区 ...
 _GENERIC_PLACE = re.compile(
-    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|几|多|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片"
+    r"^(我们|你们|这个|那个|本|全|该|哪个|哪些|哪俩|哪两个?|哪几个?|俩|几|多|各|城|市|社|小|辖|园|景|街|新|老|开发|城市|主城|中心|农村|郊|山|示范|功能|产业|片"
     r"|[一二两三四五六七八九十百千万几每]+[个座所家])"
 )
 # Personal services: a request to act for the asker, the asker's own records, or a transaction's
