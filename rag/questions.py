@@ -22,7 +22,9 @@ _FOLLOWUP = re.compile(
     r"^(那|那么|那个|还有|另外|以及|它|它们|这个|这方面|这些|此外|and |what about |how about )|呢[？?]?$", re.I
 )
 _NEEDS_NUMBER = re.compile(
-    r"多少|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b",
+    r"多少|百分之|比例|比重|占比|增长率|增速|数额|金额|总量|规模多大|GDP|how (much|many)|what percentage|\bnumber of\b"
+    # 算力有多大？面积多大？: the magnitude of a measurable thing (往后想干多大 asks about ambition, not a figure).
+    r"|(面积|规模|体量|人口|长度|距离|高度|深度|宽度|重量|投资|产值|容量|算力|功率|里程)[^，,。？?]{0,3}多(大|高|长|远|重|宽|深|厚)",
     re.I,
 )
 # 几 also means "a few": in a clause that states rather than asks (不就一个镇加上几个街道嘛, 听说分成几个区、

@@ -93,6 +93,9 @@ def test_question_demands() -> None:
     assert not questions.needs_number("规划的时间范围是哪几年？")
     # 几 as "a few" in a clause that states or lists asks for no number; in a clause that asks, it does.
     assert not questions.needs_number("新区不就几个社区嘛，以后是合并还是分开管？")
+    # The magnitude of a measurable thing asks for a figure; "how big" of an ambition does not.
+    assert questions.needs_number("温泉小镇占地面积有多大？") and questions.needs_number("新建索道里程多长？")
+    assert not questions.needs_number("温泉小镇以后想搞多大？")
     assert not questions.needs_number("据说要建几个停车场，选址定了吗？")
     assert not questions.needs_number("规划里有几个公园、几条绿道什么的，都归哪个部门管？")
     # Who decides the amount is asked, not the amount: 收多少由谁定, 交多少是定死的还是商量着来.
