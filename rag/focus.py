@@ -66,6 +66,11 @@ _WANTS = {
         r"|\bwho (is|are|was|will)\b|which (department|agency|office)",
         re.I,
     ),
+    # 叫什么名字, 名单有哪些: the name of something, which a document gives in quotes or as a proper name.
+    "name": re.compile(
+        r"叫什么名|叫啥名|什么名字|名字是什么|名字叫什么|名称是什么|叫什么名称|名单|\bwhat is (it|the \w+) called\b",
+        re.I,
+    ),
 }
 _SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|天|周(?!岁)|星期|小时|工作日)"  # 3周岁 is an age
 _HAS = {
@@ -191,11 +196,32 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
 
 
 _TITLED = re.compile(r"《[^《》]*》")
+# A name as documents give one: quoted, a title, or a run ending in a word that names a place or body.
+_NAME = re.compile(
+    r"“[^“”]{2,24}”|《[^《》]{2,40}》|[\u4e00-\u9fff]{2,10}?(?:公园|街道|大街|大路|学校|小学|中学|大学|医院|公司|集团"
+    r"|中心|广场|园区|产业园|基地|村|镇|馆|站|港)"
+)
+
+
+def names_given(text: str, question: str = "") -> list[str]:
+    """The names a text gives (quoted, titled, or ending in 公园, 中心 …) that the question does not already hold.
+
+    A name ending in 公园 or 镇 is matched with whatever precedes it (建设温泉小镇): it is the question's own when
+    any ending of three characters or more is in the question (温泉小镇)."""
+    out = []
+    for n in _NAME.findall(text):
+        bare = n.strip("“”《》")
+        own = bare in question if n != bare else any(bare[i:] in question for i in range(len(bare) - 2))
+        if not own:
+            out.append(n)
+    return out
 
 
 def holds(kind: str, text: str) -> bool:
     """Does the text hold an expression of this answer type (a date, a place, a body or person)? A title in
     《》 is a name: the 2035 in 《…2035年远景目标纲要》 dates nothing."""
+    if kind == "name":
+        return bool(_NAME.search(text))
     return bool(_HAS[kind].search(_TITLED.sub("", text)))
 
 

@@ -56,7 +56,13 @@ _REASON_TEXT = {
     NO_ANSWER_TYPE: "reason_type.txt",
     NOT_COVERED: "reason_not_covered.txt",
 }
-_TYPE_NAMES = {"how_long": "具体期限", "when": "具体时间", "where": "具体地点", "who": "具体负责的单位或人员"}
+_TYPE_NAMES = {
+    "how_long": "具体期限",
+    "when": "具体时间",
+    "where": "具体地点",
+    "who": "具体负责的单位或人员",
+    "name": "具体名称",
+}
 
 _SUFFIXES = set("区县市省镇乡")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
@@ -227,6 +233,9 @@ def lacks_answer_type(question: str, texts: Sequence[str], names: Callable[[str]
     kind = focus.wants(question)
     if kind is None:
         return None
+    if kind == "name":
+        # The name must be one the question does not hold already (七个街道分别叫啥 is not answered by 一区一镇七街).
+        return None if any(focus.names_given(t, question) for t in texts) else kind
     kinds = [kind] + (["who", "contact"] if kind == "where" and focus.errand_where(question) else [])
     if any(any(focus.holds(k, t) for k in kinds) and (names is None or names(t)) for t in texts):
         return None

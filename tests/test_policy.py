@@ -627,3 +627,13 @@ def test_dates_as_notices_write_them_and_titles_that_date_nothing() -> None:
     # A year inside a document's title is part of its name.
     assert not focus.holds("when", "关于印发《甲区温泉发展2030年远景纲要》的通知。")
     assert focus.holds("when", "《甲区温泉发展纲要》于2023年印发。")
+
+
+def test_a_question_asking_a_name_wants_one_the_question_does_not_hold() -> None:
+    question = "温泉小镇规划的那个主题公园叫什么名字？"
+    assert focus.wants(question) == "name" and focus.wants("首批示范温泉的名单有哪些？") == "name"
+    assert policy.lacks_answer_type(question, ["规划建设温泉小镇主题公园，打造康养品牌。"]) == "name"
+    assert policy.lacks_answer_type(question, ["建设“汤泉乐园”主题公园。"]) is None  # quoted
+    assert policy.lacks_answer_type(question, ["打造甲区国家温泉公园。"]) is None  # a proper name in 公园
+    # A name the question already gives answers nothing.
+    assert policy.lacks_answer_type("“一镇三泉”里的三个泉分别叫啥名？", ["着眼“一镇三泉”协调发展。"]) == "name"
