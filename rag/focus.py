@@ -74,7 +74,8 @@ _WANTS = {
 }
 _SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|天|周(?!岁)|星期|小时|工作日)"  # 3周岁 is an age
 _HAS = {
-    "how_long": re.compile(_SPAN),
+    # A duration stated without a number is still one: 长期坚持, 永久保存.
+    "how_long": re.compile(_SPAN + r"|长期|永久|长久|无限期"),
     "when": re.compile(
         r"\d{4}\s*年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二][〇零一二三四五六七八九]{3}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行

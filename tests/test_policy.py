@@ -637,3 +637,9 @@ def test_a_question_asking_a_name_wants_one_the_question_does_not_hold() -> None
     assert policy.lacks_answer_type(question, ["打造甲区国家温泉公园。"]) is None  # a proper name in 公园
     # A name the question already gives answers nothing.
     assert policy.lacks_answer_type("“一镇三泉”里的三个泉分别叫啥名？", ["着眼“一镇三泉”协调发展。"]) == "name"
+
+
+def test_a_duration_without_a_number_answers_how_long() -> None:
+    assert focus.holds("how_long", "温泉保护政策长期坚持、不动摇。")
+    assert policy.lacks_answer_type("温泉保护政策能坚持多久？", ["温泉保护政策长期坚持、不动摇。"]) is None
+    assert policy.lacks_answer_type("温泉保护政策能坚持多久？", ["温泉保护政策要坚持不动摇。"]) == "how_long"
