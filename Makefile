@@ -73,9 +73,9 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --report artifacts/eval-regs \
-	  --min hit@3=0.85 --min citation_accuracy=0.51 --min citation_precision=0.64 \
-	  --min refusal_recall=0.75 --min grounded_sentence_rate=0.99 --min must_include_rate=0.52 \
-	  --max false_refusal_rate=0.20
+	  --min hit@3=0.85 --min citation_accuracy=0.53 --min citation_precision=0.65 \
+	  --min refusal_recall=0.72 --min grounded_sentence_rate=0.99 --min must_include_rate=0.55 \
+	  --max false_refusal_rate=0.18
 
 test: lint typecheck unit eval-gate
 
