@@ -185,7 +185,7 @@ class Pipeline:
         fields = {"sections": sections, "steered": request.steered, "about_document": request.about_document}
         return Retrieval(**{**r.__dict__, **fields})
 
-    def _paragraphs(self, draft: Draft) -> list[str]:
+    def _said_of(self, draft: Draft) -> list[str]:
         """Per cited answer sentence (as evidence_texts), what a figure or a date it holds may be said of: the
         whole section when it is one short provision (a regulation's article, settings.whole_section_chars),
         else the sentence before the quote in its paragraph (a whole paragraph of a national report is too wide)."""
@@ -257,7 +257,7 @@ class Pipeline:
                     yield item
             texts = evidence_texts(draft)
             verdict = self.policy.after(
-                request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._paragraphs(draft)))
+                request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._said_of(draft)))
             )
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}

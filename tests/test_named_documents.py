@@ -92,7 +92,7 @@ def test_a_short_article_is_read_whole_for_what_its_values_are_said_of(kb: tuple
     def context(loc, k):  # type: ignore[no-untyped-def]
         s = extractive.by_section[loc][k]
         draft = Draft((AnswerSentence(s.text, (Citation.of(chunks[s.chunk_id], s.text),)),))
-        return pipe._paragraphs(draft)[0]
+        return pipe._said_of(draft)[0]
 
     def text(loc):  # type: ignore[no-untyped-def]
         return pipe.index.document(loc.doc_id).section(loc).text
