@@ -79,6 +79,8 @@ def figure_value(figure: str) -> float | None:
 # Things that are sums of money whatever the sentence: a subsidy or a price asked for is an amount in 元, not
 # a count of years (投资 and 收入 are not here: plans give their growth as a percentage).
 _AMOUNT = r"(补助|补贴|补偿|赔偿|工资|薪水|养老金|退休金|费用|经费|预算|价格|票价|房价|租金|罚款|奖金|奖励)"
+# Classifiers counting things (条, 张, 辆 …), as a question asks a count in them and a figure states one.
+_CLASSIFIERS = "条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块"
 _MEASURES = {
     "percent": (
         re.compile(r"百分之(多少|几)|百分比|比例|比重|占比|率[^，。？?]{0,4}(多少|几)|(多少|几)个?百分点"),
@@ -94,10 +96,7 @@ _MEASURES = {
         re.compile(r"元$|%$|％$|百分之|倍$"),
     ),
     # 几条狗, 多少张病床: a count in that classifier (a figure of people or hours counts something else).
-    "count": (
-        re.compile(r"(多少|几)(条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块)"),
-        re.compile(r"(条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块)$"),
-    ),
+    "count": (re.compile(rf"(多少|几)({_CLASSIFIERS})"), re.compile(rf"({_CLASSIFIERS})$")),
 }
 
 
