@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import duties, focus, prompts, questions, scope, vocab
+from rag import duties, focus, glossary, prompts, questions, scope, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -100,6 +100,15 @@ class Pipeline:
         )
         return [w for w in found if w]
 
+    def _glossed(self, text: str) -> list[str]:
+        """For an English question, the documents' Chinese words for its words (rag.glossary), for BM25."""
+        if not questions.is_english(text):
+            return []
+        return glossary.chinese_terms(text, self._corpus_count)
+
+    def _corpus_count(self, word: str) -> int:
+        return self.policy.corpus_text.count(word)
+
     def _evidence(self, draft: Draft) -> str:
         """The cited sections' headings and text: what the question's terms must be found in."""
         locs = dict.fromkeys(c.loc for s in draft.sentences for c in s.citations)
@@ -163,7 +172,7 @@ class Pipeline:
         text = request.topic or request.question
         with self._embed_lock:
             qv = self.retriever.embed(text)
-        lexical = " ".join([text, *self._plan_words(text)])
+        lexical = " ".join([text, *self._plan_words(text), *self._glossed(text)])
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
         if not request.about_document:

@@ -191,3 +191,13 @@ def test_a_when_question_gets_the_sentence_holding_a_date(real_pipeline) -> None
     a = real_pipeline.ask("这份通知是哪天发布的？")
     assert not a.refused and "2021-11-05" in a.text
     assert all(s.text != "第十四个五年规划和2035年。" for s in a.sentences)
+
+
+def test_an_english_question_searches_the_plans_own_words(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """e5's English-to-Chinese similarities are flat; CC-CEDICT gives BM25 the plan's word for "subway"
+    (轨道交通), and the answer comes from the transport chapter rather than the spatial layout."""
+    q = "Are there plans for a subway line?"
+    assert "轨道交通" in real_pipeline._glossed(q)
+    a = real_pipeline.ask(q)
+    assert not a.refused and a.lead
+    assert (a.citations[0].part, a.citations[0].chapter) == ("第九篇", "第二章")
