@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rag import focus, grounding, prompts, questions, scope
+from rag import definitions, focus, grounding, prompts, questions, scope
 from rag.config import Settings
 from rag.places import foreign_latin_places, foreign_places, place_spellings, unheard_places
 from rag.retrieval import Retrieval
@@ -267,6 +267,11 @@ class Policy:
         self._spellings: set[str] | None = None  # pinyin of the documents' place names, read on first use
 
     @functools.cached_property
+    def defined(self) -> dict[str, str]:
+        """The documents' defined terms and the instances their definitions list (rag.definitions)."""
+        return definitions.instances(self.corpus_text, self.tag)
+
+    @functools.cached_property
     def _states_changes(self) -> bool:
         return states_changes(self.corpus_text)
 
@@ -356,6 +361,8 @@ class Policy:
         def close(t: str) -> float:
             if focus.expansion(t, evidence) is not None:
                 return math.inf  # an abbreviation of the evidence's words (业委会 for 业主委员会) is those words
+            if definitions.placed_under(t, evidence, self.defined) is not None:
+                return math.inf  # the documents define the evidence's term to include it (幼儿园, 学前教育机构)
             return 0.0 if similar is None or t in read.names else similar(t, evidence)
 
         return close

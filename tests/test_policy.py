@@ -525,6 +525,23 @@ def test_an_abbreviation_is_covered_by_its_full_form() -> None:
     assert not rules.names_things(read)("甲区滑雪协会负责行业自律。")
 
 
+def test_an_instance_the_documents_define_is_named_by_its_kind(jieba_tokenizer: Tokenizer) -> None:
+    """A provision about 温泉经营单位 answers about 温泉酒店 when the documents' definition lists it."""
+    tk = jieba_tokenizer
+    corpus = (
+        "本办法所称温泉经营单位，是指利用温泉资源经营的温泉酒店、温泉度假村等单位。"
+        "温泉经营单位停业，应当提前30日向区文旅局报告。"
+    )
+    rules = policy.Policy(
+        Settings.from_env({}), corpus, segment=tk.segment, num_docs=100, tag=tk.tag, general_freq=tk.general_freq
+    )
+    answer = ["温泉经营单位停业，应当提前30日向区文旅局报告。"]
+    assert rules.after("温泉酒店停业要提前多少天报告？", answer, _retrieval(5.0), corpus).refusal is None
+    # Something the definition does not list is not named by the kind: the figure is not said of it.
+    verdict = rules.after("温泉浴场停业要提前多少天报告？", answer, _retrieval(5.0), corpus)
+    assert verdict.refusal is not None and verdict.refusal.code == policy.NO_FIGURE
+
+
 def test_a_neighbours_own_plan_is_refused_as_another_place() -> None:
     rules = policy.Policy(Settings.from_env({}), CORPUS, segment=lambda q: list(_jieba_like(q)), num_docs=100)
     # Retrieval reads the question without the scope every document shares; the policy sees it as asked.
