@@ -40,3 +40,17 @@ def test_a_question_about_the_duty_gets_the_duty_first() -> None:
 def test_a_duty_retrieval_did_not_find_is_not_added() -> None:
     found = _sections(("第六章", "第三十条"), ("第三章", "第十一条"))
     assert duties.lift_duties("温泉能不能给客人一次性拖鞋？", found, _text) is found
+
+
+def test_a_question_about_the_consequence_gets_the_penalty_first() -> None:
+    found = _sections(("第三章", "第十条"), ("第三章", "第十一条"), ("第六章", "第三十条"))
+    got = duties.lift_duties("温泉给客人一次性拖鞋会被罚款吗？", found, _text)
+    assert [loc.path for loc, _ in got] == [("第六章", "第三十条"), ("第三章", "第十条"), ("第三章", "第十一条")]
+    assert [s for _, s in got] == [s for _, s in found]
+    # A penalty moves above the duty it enforces only, never above a duty ranked higher than that one.
+    other = _sections(("第三章", "第十一条"), ("第三章", "第十条"), ("第六章", "第三十条"))
+    got = duties.lift_duties("不公示水质会被罚款吗？", other, _text)
+    assert [loc.path for loc, _ in got] == [("第三章", "第十一条"), ("第六章", "第三十条"), ("第三章", "第十条")]
+    # A penalty beyond the first candidates is not looked at.
+    far = _sections(("第三章", "第十条"), ("第三章", "第十一条"), ("第一章", "第一条"), ("第六章", "第三十条"))
+    assert duties.lift_duties("温泉给客人一次性拖鞋会被罚款吗？", far, _text) is far
