@@ -56,15 +56,15 @@ def lift_duties(
     if asks_consequence(question):
         # The converse: what breaking a duty costs is in the penalty article naming it, so a penalty among
         # the first `top` candidates goes just above the top-ranked duty it enforces.
-        penalties = [(i, duties_of(text_of(loc))) for i, (loc, _) in enumerate(sections[:top])]
+        penalties = [(p, duties_of(text_of(loc))) for p, (loc, _) in enumerate(sections[:top])]
         for rank, (loc, _) in enumerate(sections[:top]):
             if not loc.path:
                 continue
-            for i, broken in penalties:
-                same_doc = sections[i][0].doc_id == loc.doc_id
-                if loc.path[-1] in broken and same_doc and order.index(i) > order.index(rank):
-                    order.remove(i)
-                    order.insert(order.index(rank), i)
+            for p, broken in penalties:
+                same_doc = sections[p][0].doc_id == loc.doc_id
+                if loc.path[-1] in broken and same_doc and order.index(p) > order.index(rank):
+                    order.remove(p)
+                    order.insert(order.index(rank), p)
                     break
     else:
         by_article = {(loc.doc_id, loc.path[-1]): i for i, (loc, _) in enumerate(sections) if loc.path}
