@@ -44,10 +44,19 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]")
 
 # Answer types: what the question wants back, and what evidence of that type looks like.
 _WANTS = {
+    # A person holding a post (局长是谁, 分管的领导叫什么名字): a name, which a body (公安机关) does not give.
+    # Before "name" and "who": both would take a body or any proper name for an answer.
+    "person": re.compile(
+        r"(领导|局长|区长|市长|县长|镇长|书记|主任|部长|厅长|处长|科长|院长|校长|园长|所长|主席|负责人|经理|董事长)"
+        r"[^，。？?]{0,3}(是谁|叫什么|叫啥|姓什么|姓啥|是哪位|名字)"
+        r"|\bwho is the (head|director|mayor|chief|secretary|chairman|leader|minister)\b"
+        r"|\bname of the (head|director|mayor)\b",
+        re.I,
+    ),
     # "How long" before "when": 多久 wants a span (十年, 六个月, 三十日), a date does not answer it.
-    # 几年 asks for a span too, but not 前几年 / 近几年 / 哪几年 (some recent years, which years).
+    # 几年 asks for a span too, but not 前几年 / 近几年 / 哪几年 (some recent years, which years); 提前几天 does.
     "how_long": re.compile(
-        r"多久|多长时间|多少(年|天|日|个月)|(?<![前这那好十头后近最哪])几个?(年|天|日|月|周|星期|小时)|期限是|有效期(是|为|有)"
+        r"多久|多长时间|多少(年|天|日|个月)|(?<![这那好十头后近最哪])(?<!(?<!提)前)几个?(年|天|日|月|周|星期|小时)|期限是|有效期(是|为|有)"
         r"|\bhow long\b",
         re.I,
     ),
@@ -88,6 +97,8 @@ _HAS = {
         r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
         r"|[\u4e00-\u9fff]{3,16}部门|(?<![\u4e00-\u9fff])[省市区县镇乡]人民政府"  # 市、区人民政府: each a body
     ),
+    # A person's name as documents write it: 张三同志, 李四先生 (plans and regulations name posts, not holders).
+    "person": re.compile(r"[\u4e00-\u9fff]{2,3}(同志|先生|女士)"),
     # Where to go for an errand: the office that handles it, or how to reach it.
     "contact": re.compile(r"电话|热线|网站|网上|平台|窗口|服务中心|政务服务|信箱|邮箱|APP|小程序", re.I),
 }
@@ -130,12 +141,27 @@ _PAST_SENTENCE = re.compile(
 _FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|建设|打造|实施|完善|提升|加强|培育|构建")
 
 
+# A yes-no question ends so (行不, 可以吗, 对不对); in one, 几 means "a few" (自己盯几天，行不？ asks whether
+# that is allowed, not for how many days).
+_YES_NO = re.compile(r"((?<!什)么|吗|不|没|没有|行不行|可不可以|能不能|是不是|对不对|好不好|成不成)[？?！!。\s]*$")
+
+
 def wants(question: str) -> str | None:
-    """The answer type a question asks for: "how_long", "when", "where", "who", or None for anything else."""
+    """The answer type a question asks for: "person", "how_long", "when", "where", "who", "name", or None."""
     for kind, pattern in _WANTS.items():
-        if pattern.search(question):
+        found = [m for m in pattern.finditer(question) if not _indefinite(m, question)]
+        if found:
             return kind
     return None
+
+
+def _indefinite(match: re.Match[str], question: str) -> bool:
+    """A 几 span (几天) inside a yes-no question: "a few days", asking for no figure."""
+    if not match.group().startswith("几"):
+        return False
+    ends = [i for i, ch in enumerate(question) if ch in "？?！!。" and i >= match.end()]
+    sentence = question[: ends[0] + 1] if ends else question
+    return bool(_YES_NO.search(sentence))
 
 
 # "哪所学校", "哪家饭店", "哪几路公交": a question asking which particular one of a kind. 哪些 asks for a list,

@@ -83,14 +83,30 @@ _AMOUNT = r"(补助|补贴|补偿|赔偿|工资|薪水|养老金|退休金|费�
 _CLASSIFIERS = "条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块"
 _MEASURES = {
     "percent": (
-        re.compile(r"百分之(多少|几)|百分比|比例|比重|占比|率[^，。？?]{0,4}(多少|几)|(多少|几)个?百分点"),
+        re.compile(
+            r"百分之(多少|几)|百分比|比例|比重|占比|率[^，。？?]{0,4}(多少|几)|(多少|几)个?百分点"
+            r"|what (percentage|share|proportion)",
+            re.I,
+        ),
         re.compile(r"%|％|百分之|百分点"),
     ),
-    "people": (re.compile(r"(多少|几)(十|百|千|万|亿)*(名|个人|人|位)"), re.compile(r"(名|人)$")),
-    "time": (re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)"), re.compile(r"(年|个月|天|日)$")),
+    "people": (
+        re.compile(
+            r"(多少|几)(十|百|千|万|亿)*(名|个人|人|位)"
+            r"|how many (people|persons|residents|members|staff|workers|employees|students|children|patients)",
+            re.I,
+        ),
+        re.compile(r"(名|人)$"),
+    ),
+    "time": (
+        re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)|how many (years|months|weeks|days)", re.I),
+        re.compile(r"(年|个月|天|日)$"),
+    ),
     "money": (
         re.compile(
             rf"(多少|几)(十|百|千|万|亿)*(块|元|钱)|多少钱|金额|{_AMOUNT}(标准)?[是为有能要给发拿领]{{0,2}}多少|多少{_AMOUNT}"
+            r"|how much (money|is the (fine|fee|penalty|subsidy)|does it cost|will i be fined|can i be fined)",
+            re.I,
         ),
         # A fine or fee is often a share or a multiple of another sum (合同价款百分之二, 一倍以上三倍以下).
         re.compile(r"元$|%$|％$|百分之|倍$"),

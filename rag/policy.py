@@ -58,6 +58,7 @@ _REASON_TEXT = {
     NOT_COVERED: "reason_not_covered.txt",
 }
 _TYPE_NAMES = {
+    "person": "担任这一职务的具体人员",
     "how_long": "具体期限",
     "when": "具体时间",
     "where": "具体地点",
@@ -73,7 +74,8 @@ _PERSONAL = re.compile(
     r"|(电话|联系方式)(号码|号)?(是|打)?(多少|什么|几号|呢|$|[？?])|打(什么|哪个)电话|办公地址|上班时间|营业时间|开放时间|几点"
     # Which days an office or a venue opens: 周末上班吗, 星期天开门不, 节假日营业吗.
     r"|(周[一二三四五六日末]|星期[一二三四五六日天]|礼拜[一二三四五六天日]|节假日|假期)[^，。？?]{0,4}(上班|开门|营业|办公|开放)"
-    r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)",
+    r"|\bmy (account|application|pension|appointment|case)\b|\bbook (a|an)\b|how (do|can) i (apply|register|get)"
+    r"|\b(phone|telephone|hotline|contact) number\b|\bopening hours\b|\bwhat time does\b",
     re.I,
 )
 # An errand (预约, 挂号, 去哪申请, 要带什么材料): a personal service, unless the documents regulate the thing it is
@@ -82,10 +84,11 @@ _ERRAND = re.compile(
     r"预约|挂号|(如何|怎么|怎样|去哪|在哪|到哪)[\u4e00-\u9fff]{0,5}(申请|报名|登记|缴纳|领取|投诉|举报|办理|(?<!怎么|如何|怎样)办)"
     r"|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
 )
-# What a rule was before, or what a revision changed (出台以前怎么登记, 这次修改改了哪几条, 跟原来比): a document
+# What a rule was before, or what a revision changed (出台以前怎么登记, 这次修改改了哪几条, 改了条例里的哪些内容,
+# 跟原来比): a document
 # states its rules as they are now and does not describe its own history.
 _HISTORY = re.compile(
-    r"(出台|施行|实施|颁布|通过|修改|修订|修正)(以前|之前|前)|(改|修改|修订|变|调整)了(哪|什么|啥)"
+    r"(出台|施行|实施|颁布|通过|修改|修订|修正)(以前|之前|前)|(改|修改|修订|变|调整)了[^，。？?]{0,8}(哪|什么|啥)"
     r"|(跟|和|与|比)(原来|以前|过去|之前|旧版|老版|旧的|老的)[^，。？?]{0,3}(比|相比|比较|不同|区别|变化)"
     r"|(原来|以前|过去)(的)?(规定|条例|办法)(是|怎么)|新旧(版|条例|规定)"
 )

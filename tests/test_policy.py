@@ -660,3 +660,32 @@ def test_a_duration_without_a_number_answers_how_long() -> None:
     assert focus.holds("how_long", "温泉保护政策长期坚持、不动摇。")
     assert policy.lacks_answer_type("温泉保护政策能坚持多久？", ["温泉保护政策长期坚持、不动摇。"]) is None
     assert policy.lacks_answer_type("温泉保护政策能坚持多久？", ["温泉保护政策要坚持不动摇。"]) == "how_long"
+
+
+def test_a_post_holder_asked_for_needs_a_persons_name() -> None:
+    """局长是谁 asks for a person: a body (区文旅局) or a post answers 由谁负责, not who holds the post."""
+    assert focus.wants("区文旅局的局长是谁？") == "person"
+    assert focus.wants("分管温泉的副区长叫什么名字？") == "person"
+    assert focus.wants("Who is the director of the tourism bureau?") == "person"
+    assert focus.wants("温泉由哪个部门负责监管？") == "who"
+    assert policy.lacks_answer_type("区文旅局的局长是谁？", ["区文旅局负责温泉行业监管。"]) == "person"
+    assert policy.lacks_answer_type("区文旅局的局长是谁？", ["区文旅局局长王海同志主持会议。"]) is None
+
+
+def test_a_few_days_in_a_yes_no_question_asks_for_no_span() -> None:
+    # 几 in a question already asked by 吗 / 行不 means "a few"; alone it asks how many.
+    assert focus.wants("温泉池我想先停用几天，可以吗？") is None
+    assert focus.wants("温泉池停用几天再开，行不？") is None
+    assert focus.wants("温泉池停用要提前几天报告？") == "how_long"
+    assert focus.wants("温泉池停用要报告几天？能不能晚点报？") == "how_long"  # the first sentence asks
+    assert focus.wants("前几天新开的温泉在哪？") == "where"
+
+
+def test_english_questions_of_a_measure_or_a_contact() -> None:
+    assert grounding.measure("How many people visited the hot springs?") == "people"
+    assert grounding.measure("How much is the fine for a spa without a permit?") == "money"
+    assert grounding.measure("What percentage of spas passed inspection?") == "percent"
+    # A count of people is not answered by a sum of money.
+    assert policy.lacks_figure("How many people were fined last year?", ["无证经营温泉的，处五千元罚款。"])
+    assert policy.asks_personal_service("What is the phone number of the tourism bureau?")
+    assert policy.asks_history("这次修订改了温泉条例里的哪些条款？")
