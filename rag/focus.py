@@ -75,9 +75,10 @@ _WANTS = {
         r"|\bwho (is|are|was|will)\b|which (department|agency|office)",
         re.I,
     ),
-    # 叫什么名字, 名单有哪些: the name of something, which a document gives in quotes or as a proper name.
+    # 叫什么名字, 名单有哪些, 分别叫啥: the name of something, which a document gives in quotes or as a proper name.
     "name": re.compile(
-        r"叫什么名|叫啥名|什么名字|名字是什么|名字叫什么|名称是什么|叫什么名称|名单|\bwhat is (it|the \w+) called\b",
+        r"叫什么名|叫啥名|什么名字|名字是什么|名字叫什么|名称是什么|叫什么名称|名单|叫(什么|啥)\s*(?=[？?，,。]|$)"
+        r"|\bwhat is (it|the \w+) called\b",
         re.I,
     ),
 }

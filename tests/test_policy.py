@@ -689,3 +689,9 @@ def test_english_questions_of_a_measure_or_a_contact() -> None:
     assert policy.lacks_figure("How many people were fined last year?", ["无证经营温泉的，处五千元罚款。"])
     assert policy.asks_personal_service("What is the phone number of the tourism bureau?")
     assert policy.asks_history("这次修订改了温泉条例里的哪些条款？")
+
+
+def test_what_something_is_called_asks_a_name() -> None:
+    assert focus.wants("温泉小镇的三个景区分别叫啥？") == "name"
+    assert focus.wants("这个温泉度假区叫什么？") == "name"
+    assert focus.wants("温泉小镇为什么叫“汤泉”？") is None  # why it is so called: a reason, not a name
