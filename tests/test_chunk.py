@@ -55,3 +55,17 @@ def test_site_furniture_inside_preamble_never_enters_a_chunk(real_text: str) -> 
     doc = parse(real_text, "erdao")
     chunks = chunk_document(doc, real_text, tokens.count)
     assert not any("【字体" in c.text or "打印" in c.text for c in chunks)
+
+
+def test_a_passage_leads_with_its_documents_title_and_spans_its_sentences(real_text: str) -> None:
+    """What is embedded for a chunk names the document and the headings; each sentence's span points into it."""
+    from rag.indexer import passage_text, span_in_passage
+
+    doc = parse(real_text, "erdao", "corpus/erdao-14th-fyp.txt")
+    chunks = chunk_document(doc, real_text, tokens.count, max_tokens=300, overlap=1)
+    by_id = {c.id: c for c in chunks}
+    assert doc.title and all(passage_text(c).startswith(f"{doc.title} › {c.breadcrumb}\n") for c in chunks)
+    for s in chunk_sentences(chunks):
+        c = by_id[s.chunk_id]
+        a, b = span_in_passage(s, c)
+        assert passage_text(c)[a:b] == s.text
