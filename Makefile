@@ -57,7 +57,7 @@ unit: $(INDEX) browser
 	$(BIN)/pytest -q
 
 # Regression gate on the frozen test split: thresholds a little below what it measures (see README). The plan's
-# test sets on the default index; the six Beijing regulations' (eval/corpora) in one knowledge base of their own.
+# test sets on the default index; the eight Beijing regulations' (eval/corpora) in one knowledge base of their own.
 REGS := $(sort $(wildcard eval/corpora/bj-*.md))
 REGS_KB := artifacts/kb-regs
 $(REGS_KB)/index/CURRENT: $(STAMP) $(REGS) $(INDEX_CODE)
@@ -67,15 +67,16 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh3.jsonl --dataset eval/datasets/test/erdao-fresh4.jsonl \
 	  --report artifacts/eval \
-	  --min hit@3=0.85 --min citation_accuracy=0.69 --min citation_precision=0.78 \
-	  --min refusal_recall=0.88 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
+	  --min hit@3=0.855 --min citation_accuracy=0.685 --min citation_precision=0.775 \
+	  --min refusal_recall=0.885 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
 	  --max false_refusal_rate=0.13
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
-	  --dataset eval/datasets/test/bj-health.jsonl --report artifacts/eval-regs \
-	  --min hit@3=0.85 --min citation_accuracy=0.53 --min citation_precision=0.65 \
-	  --min refusal_recall=0.72 --min grounded_sentence_rate=0.99 --min must_include_rate=0.55 \
-	  --max false_refusal_rate=0.18
+	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
+	  --report artifacts/eval-regs \
+	  --min hit@3=0.825 --min citation_accuracy=0.50 --min citation_precision=0.635 \
+	  --min refusal_recall=0.765 --min grounded_sentence_rate=0.99 --min must_include_rate=0.56 \
+	  --max false_refusal_rate=0.185
 
 test: lint typecheck unit eval-gate
 
@@ -88,8 +89,9 @@ eval: $(INDEX) $(REGS_KB)/index/CURRENT
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-regs \
 	  --dataset eval/datasets/dev/bj-regs.jsonl --dataset eval/datasets/dev/bj-regs2.jsonl \
 	  --dataset eval/datasets/dev/bj-regs3.jsonl --dataset eval/datasets/dev/bj-health.jsonl \
+	  --dataset eval/datasets/dev/bj-dogs-smoking.jsonl \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
-	  --dataset eval/datasets/test/bj-health.jsonl
+	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl
 	@if [ -f $(CPC) ]; then \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-cpc \
