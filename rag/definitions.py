@@ -36,11 +36,11 @@ def instances(text: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> dic
         term, body = _OWN.sub("", m.group(1)).removeprefix("的"), _EXCLUDED.sub("", m.group(2))
         if len(term) < 2 or term.startswith("本") or _DUTY.search(term):
             continue  # 本条例包括… is about the document, 协议应当包括… states a duty: neither defines a term
-        tags = tag(term)
-        if not tags or tags[-1][1] in ("v", "vn") or _ACTIVITY.search(body):
-            continue
         listed = [c for c in _CLAUSE.split(body) if "、" in c]
-        if listed:
+        if not listed or _ACTIVITY.search(body):
+            continue  # tagging is the costly step: only for definitions that list something
+        tags = tag(term)
+        if tags and tags[-1][1] not in ("v", "vn"):
             found.setdefault(term, []).extend(listed)
     return {t: "、".join(parts) for t, parts in found.items()}
 

@@ -85,8 +85,7 @@ _ERRAND = re.compile(
     r"|(需要|要带|带|准备)(什么|哪些|啥)(材料|证件|手续)"
 )
 # What a rule was before, or what a revision changed (出台以前怎么登记, 这次修改改了哪几条, 改了条例里的哪些内容,
-# 跟原来比): a document
-# states its rules as they are now and does not describe its own history.
+# 跟原来比): a document states its rules as they are now and does not describe its own history.
 _HISTORY = re.compile(
     r"(出台|施行|实施|颁布|通过|修改|修订|修正)(以前|之前|前)|(改|修改|修订|变|调整)了[^，。？?]{0,8}(哪|什么|啥)"
     r"|(跟|和|与|比)(原来|以前|过去|之前|旧版|老版|旧的|老的)[^，。？?]{0,3}(比|相比|比较|不同|区别|变化)"
