@@ -116,6 +116,21 @@ _MEASURES = {
 }
 
 
+# Kinds of money a question may ask the amount of, and how a sentence stating such an amount names it: a fine's
+# 二百元 is no answer to 要赔多少钱 (compensation), nor a fee to 补贴多少.
+_MONEY_KINDS = (
+    (re.compile(r"赔"), re.compile(r"赔偿|赔付")),
+    (re.compile(r"罚"), re.compile(r"罚款|罚金")),
+    (re.compile(r"补贴|补助|补偿"), re.compile(r"补贴|补助|补偿")),
+    (re.compile(r"奖"), re.compile(r"奖")),
+)
+
+
+def money_kind_named(question: str, text: str) -> bool:
+    """Does the text name the kind of money the question asks about (赔偿 for 赔多少), when it asks one?"""
+    return all(says.search(text) for asks, says in _MONEY_KINDS if asks.search(question))
+
+
 def measure(question: str) -> str | None:
     """What the figure a question asks for measures (percent, people, time, money), when it says."""
     return next((name for name, (asks, _) in _MEASURES.items() if asks.search(question)), None)

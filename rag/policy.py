@@ -196,6 +196,10 @@ def lacks_figure(question: str, texts: Sequence[str], names: Callable[[str], boo
     found = [f for f in found if f not in asked]
     # 百分之多少 wants a percentage, 多少名党员 a count of people: a figure of another measure answers nothing.
     kind = grounding.measure(question)
+    if kind == "money":
+        # The amount of the kind asked: a fine's 二百元 does not say what compensation is owed.
+        of_kind = [t for t in texts if grounding.money_kind_named(question, t)]
+        found = [f for t in of_kind for f in grounding.figures(t) if f in found]
     return not any(kind is None or grounding.measures(f, kind) for f in found)
 
 

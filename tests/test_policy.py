@@ -695,3 +695,13 @@ def test_what_something_is_called_asks_a_name() -> None:
     assert focus.wants("温泉小镇的三个景区分别叫啥？") == "name"
     assert focus.wants("这个温泉度假区叫什么？") == "name"
     assert focus.wants("温泉小镇为什么叫“汤泉”？") is None  # why it is so called: a reason, not a name
+
+
+def test_an_amount_of_money_must_be_of_the_kind_asked() -> None:
+    """A fine's figure does not say what compensation is owed, nor a fee what subsidy is paid."""
+    fine = ["在温泉池内吸烟的，处二百元罚款。"]
+    assert policy.lacks_figure("游客在温泉摔伤了，温泉要赔多少钱？", fine)
+    assert not policy.lacks_figure("在温泉池内吸烟要罚多少钱？", fine)
+    assert not policy.lacks_figure("游客在温泉摔伤了，温泉要赔多少钱？", ["温泉经营者应当赔偿游客损失二千元。"])
+    assert policy.lacks_figure("温泉改造能拿多少补贴？", ["温泉门票价格为每人一百元。"])
+    assert not policy.lacks_figure("温泉门票多少钱？", ["温泉门票价格为每人一百元。"])  # no kind asked: any sum
