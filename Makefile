@@ -29,8 +29,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 # Building the index also materialises the default embedding model into the cache on first use.
-# Rebuilt when the corpus or any module that shapes the index changes.
-INDEX_CODE := $(wildcard rag/parse.py rag/grammar.py rag/chunk.py rag/tokens.py rag/embed.py rag/materialize.py \
+# Rebuilt when the corpus or any module that shapes the index changes (config.py: its defaults, e.g. the chunk budget).
+INDEX_CODE := $(wildcard rag/config.py rag/parse.py rag/grammar.py rag/chunk.py rag/tokens.py rag/embed.py rag/materialize.py \
   rag/sparse.py rag/store.py rag/builds.py rag/indexer.py rag/readers/*.py rag/stores/*.py rag/embedders/*.py)
 $(INDEX): $(STAMP) $(CORPUS) $(INDEX_CODE)
 	$(BIN)/rag build --quiet
