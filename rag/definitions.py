@@ -22,7 +22,7 @@ _EXCLUDED = re.compile(r"除[^，。；]*?(?:之外|以外|外)")
 _CLAUSE = re.compile(r"[，,：:]")
 _OWN = re.compile(r"^.*?本[\u4e00-\u9fff]{1,4}?所称")  # 本条例所称学前教育机构 defines 学前教育机构
 _ACTIVITY = re.compile(r"的(?:活动|行为|过程)$")
-_DUTY = re.compile(r"应当|应|可以|须|不得")
+_DUTY = re.compile(r"应|可以|须|不得")  # 应 covers 应当
 
 
 def instances(text: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> dict[str, str]:

@@ -142,27 +142,15 @@ _PAST_SENTENCE = re.compile(
 _FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|建设|打造|实施|完善|提升|加强|培育|构建")
 
 
-# A yes-no question ends so (行不, 可以吗, 对不对); in one, 几 means "a few" (自己盯几天，行不？ asks whether
-# that is allowed, not for how many days).
-_YES_NO = re.compile(r"((?<!什)么|吗|不|没|没有|行不行|可不可以|能不能|是不是|对不对|好不好|成不成)[？?！!。\s]*$")
-
-
 def wants(question: str) -> str | None:
     """The answer type a question asks for: "person", "how_long", "when", "where", "who", "name", or None."""
     for kind, pattern in _WANTS.items():
-        found = [m for m in pattern.finditer(question) if not _indefinite(m, question)]
-        if found:
+        # 几天 in a yes-no question is "a few days" (rag.questions.few_at): it asks for no span.
+        if any(
+            not (m.group().startswith("几") and questions.few_at(question, m.end())) for m in pattern.finditer(question)
+        ):
             return kind
     return None
-
-
-def _indefinite(match: re.Match[str], question: str) -> bool:
-    """A 几 span (几天) inside a yes-no question: "a few days", asking for no figure."""
-    if not match.group().startswith("几"):
-        return False
-    ends = [i for i, ch in enumerate(question) if ch in "？?！!。" and i >= match.end()]
-    sentence = question[: ends[0] + 1] if ends else question
-    return bool(_YES_NO.search(sentence))
 
 
 # "哪所学校", "哪家饭店", "哪几路公交": a question asking which particular one of a kind. 哪些 asks for a list,

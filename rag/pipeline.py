@@ -107,7 +107,15 @@ class Pipeline:
         return glossary.chinese_terms(text, self._corpus_count)
 
     def _corpus_count(self, word: str) -> int:
-        return self.policy.corpus_text.count(word)
+        """How often a word occurs in the documents: counted once per word (the text can be a whole library)."""
+        counts = self._counts
+        if word not in counts:
+            counts[word] = self.policy.corpus_text.count(word)
+        return counts[word]
+
+    @functools.cached_property
+    def _counts(self) -> dict[str, int]:
+        return {}
 
     def _evidence(self, draft: Draft) -> str:
         """The cited sections' headings and text: what the question's terms must be found in."""

@@ -33,6 +33,18 @@ _NEEDS_NUMBER = re.compile(
 _HOW_MANY = re.compile(r"(?<![哪多])几[个项条所家座万亿%倍成岁次路号]|几+$")
 _CLAUSES = re.compile(r"[，,；;。！？!?]")
 _STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^[老常]?(听说|据说|听人说|听讲)")
+# A yes-no question ends so (行不, 可以吗, 对不对); in one, 几 is "a few" too (自己盯几天，行不？ asks whether that is
+# allowed, not for how many days).
+_YES_NO = re.compile(r"((?<!什)么|吗|不|没|没有|行不行|可不可以|能不能|是不是|对不对|好不好|成不成)[？?！!。\s]*$")
+_SENTENCE_END = re.compile(r"[？?！!。]")
+
+
+def few_at(question: str, at: int) -> bool:
+    """Is a 几 ending at `at` "a few", its sentence (up to the next ？ or 。) being a yes-no question?"""
+    end = _SENTENCE_END.search(question, at)
+    return bool(_YES_NO.search(question[: end.end()] if end else question))
+
+
 # A question that also asks for the items (几个…分别是什么, 要搞几个集群？都是啥？) is answered by their list,
 # which gives the count with it: its 几 needs no figure of its own.
 _ITEMS = re.compile(r"分别(是|为|有|叫)|都(是|有|包括|叫)(什么|啥|哪些|些啥)|(是|有|包括)哪(些|几)|都是些")
