@@ -163,8 +163,11 @@ _NOUNISH = ("n", "vn", "s", "j")
 # the list of those aspects, which never holds the word 方面.
 _ABSTRACT_KINDS = frozenset(
     "方面 部分 内容 措施 举措 环节 类型 种类 领域 方式 途径 渠道 "  # noqa: SIM905 (a word list reads better so)
-    "重点 任务 目标 原则 要求 做法 特点 步骤 阶段 层面 维度".split()
+    "重点 任务 目标 原则 要求 做法 特点 步骤 阶段 层面 维度 方向".split()
 )
+# Kinds whose particulars a document names by an expression of an answer type, not by the kind's own word:
+# 哪个部门 is answered by 二道区人民政府 (a body), 哪条道路 by 吉林大路 (a place).
+KIND_TYPES = {"部门": "who", "单位": "who", "机构": "who", "机关": "who", "道路": "where", "马路": "where"}
 
 
 # Kinds whose members go by proper names (企业, 学校, 小区): 哪些企业 asks for those names, as 哪家企业 does, while
@@ -348,7 +351,8 @@ def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tu
             return bool(tail) and tail[-1][1] in ("n", "vn")
         return p == "vn" or not (p.startswith("v") or p == "i")
 
-    return [t for t in terms if names_a_thing(t, pos.get(t, "n"))]
+    # 方面, 措施, 方向 frame the answer's form (哪几个方向): the documents' list never holds the word.
+    return [t for t in terms if names_a_thing(t, pos.get(t, "n")) and t not in _ABSTRACT_KINDS]
 
 
 def names(

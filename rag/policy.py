@@ -395,7 +395,12 @@ class Policy:
         most sections hold (目标, 发展) are not specific, and a thing no document holds is named nowhere.
         """
         limit = self.settings.partial_max_df * self.num_docs
-        specific = [t for t in read.terms if t in read.things and self.doc_freq(t) <= limit and _value_noun(t) is None]
+        # 哪个部门, 哪条道路: the kind names the answer's slot, which a body or a road fills (focus.KIND_TYPES).
+        specific = [
+            t
+            for t in read.terms
+            if t in read.things and self.doc_freq(t) <= limit and _value_noun(t) is None and t not in focus.KIND_TYPES
+        ]
         sigma = self.settings.min_term_sigma
 
         def names(text: str) -> bool:
@@ -407,8 +412,10 @@ class Policy:
     @staticmethod
     def names_kind(kind: str, texts: Sequence[str]) -> bool:
         """Can the answer say which one of this kind? Only if it holds the word: a related word (教育 for 学校)
-        names no particular school (a semantic match let one such answer through on dev)."""
-        return any(kind in t for t in texts)
+        names no particular school (a semantic match let one such answer through on dev). A kind whose
+        particulars are bodies or places (focus.KIND_TYPES) is named by one: 哪个部门 by 区人民政府."""
+        typed = focus.KIND_TYPES.get(kind)
+        return any(kind in t or (typed is not None and focus.holds(typed, t)) for t in texts)
 
     def after(
         self,

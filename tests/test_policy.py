@@ -388,6 +388,21 @@ def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
     assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
 
 
+def test_a_body_or_a_road_names_a_department_or_a_road() -> None:
+    rules = policy.Policy(Settings.from_env({}), CORPUS, segment=_jieba_like, num_docs=100, tag=_tags)
+    text = "冰雪旅游规划由区文化旅游局负责实施，沿温泉大路布置游客服务站。"
+    for question in ("冰雪旅游规划由哪个部门负责实施？", "游客服务站沿哪条道路布置？"):
+        v = rules.after(question, [text], _retrieval(5.0), text)
+        assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE, question
+    v = rules.after("冰雪旅游规划由哪个部门负责实施？", ["发展冰雪旅游。"], _retrieval(5.0), "发展冰雪旅游。")
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE  # no body named: no department
+
+
+def test_an_abstract_kind_frames_the_answer_and_is_never_missing() -> None:
+    assert focus.which("温泉产业主要往哪几个方向发展？", _tags) is None
+    assert focus.things(["方向", "温泉"], "温泉产业主要往哪几个方向发展？", _tags) == ["温泉"]
+
+
 def test_a_phone_number_is_personal_but_a_phone_is_a_topic() -> None:
     assert policy.asks_personal_service("社区服务中心的电话是多少？")
     assert policy.asks_personal_service("打什么电话投诉？")
