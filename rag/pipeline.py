@@ -11,12 +11,12 @@ import functools
 import re
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import duties, focus, glossary, prompts, questions, scope, vocab
+from rag import duties, focus, glossary, prompts, questions, scope, tables, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -272,7 +272,7 @@ class Pipeline:
                     draft = item
                 else:
                     yield item
-            texts = evidence_texts(draft)
+            texts = evidence_texts(draft, self._section_text)
             verdict = self.policy.after(
                 request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._said_of(draft)))
             )
@@ -326,9 +326,17 @@ class Pipeline:
         )
 
 
-def evidence_texts(draft: Draft) -> list[str]:
-    """What a sentence rests on: its own words and the full sentences it quotes (figures may sit outside a cut)."""
-    return [" ".join([s.text, *(c.quote for c in s.citations)]) for s in draft.sentences if s.citations]
+def evidence_texts(draft: Draft, section_text: Callable[[Locator], str] | None = None) -> list[str]:
+    """What a sentence rests on: its own words and the full sentences it quotes (figures may sit outside a cut),
+    and a quoted table row read with its header (rag.tables: 66 under 2025年 in a 城镇化率（%） row is 66%)."""
+
+    def read(c: Citation) -> list[str]:
+        row = (
+            tables.reading(section_text(c.loc), c.quote) if section_text is not None and tables.cells(c.quote) else None
+        )
+        return [c.quote] if row is None else [c.quote, row]
+
+    return [" ".join([s.text, *(r for c in s.citations for r in read(c))]) for s in draft.sentences if s.citations]
 
 
 def previous_sentence(text: str) -> str:

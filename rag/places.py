@@ -20,6 +20,9 @@ _GENERIC_PLACE = re.compile(
 )
 
 
+_DATE_UNITS = ("年", "月", "日", "号")
+
+
 def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
     """Place names (…区/县/市/省/镇) among the question's words that the documents never mention.
 
@@ -29,6 +32,8 @@ def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
     for i, w in enumerate(words):
         if w in _SUFFIXES and i > 0:
             w = words[i - 1] + w
+        if i > 0 and words[i - 1].isdigit() and w[:1] in _DATE_UNITS:
+            w = w[1:]  # 2025 + 年甲市: the segmenter glued the year's 年 onto a name it did not know
         if len(w) < 3 or w[-1] not in _SUFFIXES or not _CJK.fullmatch(w):
             continue
         if w in corpus_text or _GENERIC_PLACE.match(w):

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from rag import focus, grounding, questions, tokens
+from rag import focus, grounding, questions, tables, tokens
 from rag.config import Settings
 from rag.generate.base import Draft
 from rag.metadata import metadata_sentences, title_sentences
@@ -135,13 +135,14 @@ class Extractive:
         # sentence most like it in wording ("answer the question, not the topic").
         holds = value_test(question)
         if holds is not None:
-            score += cfg.value_weight * np.array([holds(s.text) for s in candidates], np.float32)
+            score += cfg.value_weight * np.array([holds(self._reading(s)) for s in candidates], np.float32)
         if focus.asks_commencement(question):
             # "When does it take effect" is answered by the sentence saying so, whatever else shares its words.
             score += np.array([focus.states_commencement(s.text) for s in candidates], np.float32)
         picked = self._mmr(candidates, vecs, score)
         if holds is not None:
             picked = self._with_value(candidates, picked, score, holds)
+        picked = self._with_headers(candidates, picked)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
 
     def _weights(self, question: str) -> dict[str, float]:
@@ -201,19 +202,52 @@ class Extractive:
             picked.append(choice)
         return self._with_items(candidates, picked, budget)
 
+    def _section_text(self, s: Sentence) -> str:
+        loc = self.chunks[s.chunk_id].loc
+        section = self.index.document(loc.doc_id).section(loc)
+        return section.text if section is not None else ""
+
+    def _reading(self, s: Sentence) -> str:
+        """A sentence as the value checks read it: a table row with its header (rag.tables), else as written."""
+        if not tables.cells(s.text):
+            return s.text
+        return tables.reading(self._section_text(s), s.text) or s.text
+
+    def _with_headers(self, candidates: list[Sentence], picked: list[int]) -> list[int]:
+        """A picked table row brings its table's header row (what its columns are), within the token budget:
+        "常住人口城镇化率（%）  62  66" says nothing without "指标  2020年  2025年"."""
+        out = list(picked)
+        spent = sum(self._cost(candidates[i]) for i in out)
+        for p in picked:
+            head = tables.header_line(self._section_text(candidates[p]), candidates[p].text)
+            if head is None:
+                continue
+            loc = self.chunks[candidates[p].chunk_id].loc
+            found = [
+                i for i, c in enumerate(candidates) if c.text.strip() == head and self.chunks[c.chunk_id].loc == loc
+            ]
+            if (
+                found
+                and found[0] not in out
+                and spent + self._cost(candidates[found[0]]) <= self.settings.answer_tokens
+            ):
+                out.append(found[0])
+                spent += self._cost(candidates[found[0]])
+        return out
+
     def _with_value(
         self, candidates: list[Sentence], picked: list[int], score: np.ndarray, holds: Callable[[str], bool]
     ) -> list[int]:
         """When no picked sentence holds the value asked for, the top section's best sentence that does joins
         them (the date line under a notice's title answers "when was it issued"; a title line is a name, not
         a value), within the token budget."""
-        if any(holds(candidates[i].text) for i in picked):
+        if any(holds(self._reading(candidates[i])) for i in picked):
             return picked
         first = self.chunks[candidates[0].chunk_id].loc
         holding = [
             i
             for i, c in enumerate(candidates)
-            if self.chunks[c.chunk_id].loc == first and c.index not in self._titles and holds(c.text)
+            if self.chunks[c.chunk_id].loc == first and c.index not in self._titles and holds(self._reading(c))
         ]
         if not holding:
             return picked
@@ -284,7 +318,8 @@ class Extractive:
         for sents in order.values():
             for s in sorted(sents, key=lambda s: s.index):
                 text = excerpt(s.text.rstrip("；;，,"), q_units, self.settings.max_sentence_chars)
-                if not text.endswith(("。", "！", "？", "……", "!", "?", *_LEAD_IN)):
+                # A table row is quoted as its line (cells and all): no full stop is added to it.
+                if not tables.cells(text) and not text.endswith(("。", "！", "？", "……", "!", "?", *_LEAD_IN)):
                     text += "。"
                 out.append(AnswerSentence(text, (Citation.of(self.chunks[s.chunk_id], s.text),)))
         return out
