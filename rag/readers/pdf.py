@@ -65,6 +65,7 @@ _PAGE_NUMBER = re.compile(
 )
 _JUNK_TITLE = re.compile(r"^(?:untitled|无标题|microsoft word|wps)|\.(?:docx?|wps|pdf|html?|txt)$", re.I)
 
+_CJK_EDGE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # a CJK character or full-width mark
 _MIN_CHARS_PER_PAGE = 20  # fewer (on average) and the PDF is a scan: its pages are pictures of text
 _EDGE_LINES = 2  # headers, footers and page numbers are among the first or last two lines of a page...
 _EDGE_ZONE = 0.2  # ...and in the top or bottom fifth of it
@@ -83,6 +84,7 @@ class _Line:
     x1: float
     top: float
     size: float  # the median font size of its characters
+    row: bool = False  # a table row (cells joined by two spaces): a paragraph of its own
 
 
 @dataclass(frozen=True)
@@ -170,13 +172,54 @@ def _title(metadata: dict[str, Any]) -> str | None:
 
 
 def _page(page: Any, number: int) -> _Page:
+    page = page.dedupe_chars()
+    tables = _tables(page)
     lines = []
-    for line in page.dedupe_chars().extract_text_lines(strip=True, return_chars=True):
+    for line in page.extract_text_lines(strip=True, return_chars=True):
         text = fix_radicals(line["text"])
-        if text.strip():
+        if text.strip() and not any(_inside(line, box) for box, _ in tables):
             size = statistics.median(c["size"] for c in line["chars"]) if line["chars"] else 0.0
             lines.append(_Line(text, float(line["x0"]), float(line["x1"]), float(line["top"]), float(size)))
-    return _Page(number, float(page.height), tuple(lines))
+    size = statistics.median([x.size for x in lines]) if lines else 0.0
+    lines += [row for _, rows in tables for row in _rows(rows, size)]
+    return _Page(number, float(page.height), tuple(sorted(lines, key=lambda x: x.top)))
+
+
+def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, list[str]]]]]:
+    """The page's ruled tables: each one's box and its rows (left, right, top, cell texts). pdfplumber finds a
+    table by its ruling lines; a line of text inside one reads across the cells ("指标 2020年2025年属性"), so the
+    rows are taken from the table instead, as the Word and web readers give them (rag.tables reads them)."""
+    out = []
+    for table in page.find_tables():
+        rows = []
+        for row, texts in zip(table.rows, table.extract(), strict=False):
+            cells = [_cell_text(t) for t in texts if t and t.strip()]
+            if cells and row.bbox:
+                x0, top, x1, _ = row.bbox
+                rows.append((float(x0), float(x1), float(top), cells))
+        if len(rows) >= 2:
+            out.append((tuple(float(v) for v in table.bbox), rows))
+    return out  # type: ignore[return-value]
+
+
+def _inside(line: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = box
+    middle = (float(line["top"]) + float(line["bottom"])) / 2
+    return top <= middle <= bottom and x0 - 1 <= float(line["x0"]) and float(line["x1"]) <= x1 + 1
+
+
+def _rows(rows: list[tuple[float, float, float, list[str]]], size: float) -> list[_Line]:
+    return [_Line(fix_radicals("  ".join(cells)), x0, x1, top, size, row=True) for x0, x1, top, cells in rows]
+
+
+def _cell_text(text: str) -> str:
+    """A cell's lines joined: a line wrapped at a Chinese character goes on without a space (医/师数 is 医师数),
+    Latin words keep one."""
+    parts = [p.strip() for p in text.splitlines() if p.strip()]
+    out = parts[0] if parts else ""
+    for p in parts[1:]:
+        out += p if _CJK_EDGE.search(out[-1] + p[0]) else " " + p
+    return out
 
 
 def _require_text(path: Path, pages: list[_Page]) -> None:
@@ -254,6 +297,8 @@ def _layout(pages: list[_Page]) -> _Layout:
 
 def _continues(a: _Line, b: _Line, a_page: int, b_page: int, layout: _Layout) -> bool:
     """Whether line b is a's paragraph wrapped by the layout (rather than the start of a new paragraph)."""
+    if a.row or b.row:
+        return False  # a table row is a line of its own (rag.tables reads it with its header)
     size = max(a.size, b.size, 1.0)
     a_left, b_left = layout.lefts.get(a_page, layout.left), layout.lefts.get(b_page, layout.left)
     if abs(a.size - b.size) > 0.15 * size:  # a heading in its own font size, and the text under it
