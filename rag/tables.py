@@ -18,6 +18,7 @@ _NUMBER_PART = re.compile(r"^[\[［〔]?[<>≤≥＜＞约]?(-?\d+(?:\.\d+)?%?)"
 # A label's unit: the parenthesis ending it, short (（%）, （万人）, （亿元）); （助理） inside a label is no unit.
 _UNIT = re.compile(r"[（(]\s*([^（）()]{1,4}?)\s*[)）]\s*$")
 _EMPTY = frozenset({"—", "——", "-", "--", "/", "－", "－－", "…"})
+_UNIT_COLUMNS = frozenset({"单位", "计量单位", "指标单位"})
 MIN_CELLS = 3  # two cells are a label and a value at most: no table to read
 
 
@@ -75,7 +76,9 @@ def reading(text: str, line: str) -> str | None:
     k = next((i for i, c in enumerate(row) if i and is_value(c)), len(row))
     label = " ".join(row[:k])
     unit = _UNIT.search(row[k - 1])
-    suffix = unit.group(1).replace("％", "%") if unit else ""
+    # The unit is the label's (城镇化率（%）) or in a column of its own (指标  单位  2020年: 森林覆盖率  %  41.2).
+    own = [c for name, c in zip(head, row, strict=True) if name in _UNIT_COLUMNS]
+    suffix = (unit.group(1) if unit else own[0] if own else "").replace("％", "%")
     parts = []
     for name, value in zip(head[k:], row[k:], strict=True):
         # A bare number takes the unit its label gives (城镇化率（%）  66 is 66%, 医师数（人）  3.2 is 3.2人).

@@ -34,6 +34,12 @@ def test_a_row_is_read_with_its_header_and_its_label_s_unit() -> None:
     assert "年均/累计[8万人]" in (tables.reading(SECTION, "城镇新增就业（万人）  —  —  [8]  预期性") or "")
 
 
+def test_a_unit_column_gives_the_unit() -> None:
+    text = "指标  单位  2020年  2025年\n森林覆盖率  %  41.2  42\n城镇新增就业  万人  —  [8]"
+    assert tables.reading(text, "森林覆盖率  %  41.2  42") == "森林覆盖率 %：2020年41.2%，2025年42%。"
+    assert "2025年[8万人]" in (tables.reading(text, "城镇新增就业  万人  —  [8]") or "")
+
+
 def test_lines_that_are_no_table_rows_read_as_nothing() -> None:
     assert tables.reading(SECTION, "到2025年，城乡居民收入增长与经济增长基本同步。") is None
     assert tables.reading(SECTION, "类别  指标  2020年  2025年  年均/累计  属性") is None  # the header itself
