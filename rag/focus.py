@@ -47,8 +47,9 @@ _WANTS = {
     # A person holding a post (局长是谁, 分管的领导叫什么名字): a name, which a body (公安机关) does not give.
     # Before "name" and "who": both would take a body or any proper name for an answer.
     "person": re.compile(
-        r"(领导|局长|区长|市长|县长|镇长|书记|主任|部长|厅长|处长|科长|院长|校长|园长|所长|主席|负责人|经理|董事长)"
-        r"[^，。？?]{0,3}(是谁|叫什么|叫啥|姓什么|姓啥|是哪位|名字)"
+        r"(领导|局长|区长|市长|县长|镇长|书记|主任|部长|厅长|处长|科长|院长|校长|园长|所长|主席|负责人|经理|董事长"
+        r"|常委|委员|班子成员)"  # the members of a body by name: 政治局常委都有谁
+        r"[^，。？?]{0,3}(是谁|叫什么|叫啥|姓什么|姓啥|是哪位|名字|都有谁|都是谁|有哪些人|是哪些人)"
         r"|\bwho is the (head|director|mayor|chief|secretary|chairman|leader|minister)\b"
         r"|\bname of the (head|director|mayor)\b",
         re.I,

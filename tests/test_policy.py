@@ -685,6 +685,9 @@ def test_a_post_holder_asked_for_needs_a_persons_name() -> None:
     assert focus.wants("区文旅局的局长是谁？") == "person"
     assert focus.wants("分管温泉的副区长叫什么名字？") == "person"
     assert focus.wants("Who is the director of the tourism bureau?") == "person"
+    # The members of a body, by name: 常委都有谁 is answered by names, not by what the committee does.
+    assert focus.wants("温泉管委会的委员都有谁？") == "person" and focus.wants("区委常委都是谁？") == "person"
+    assert focus.wants("温泉管委会的委员由谁任命？") == "who" and focus.wants("委员都有哪些职责？") is None
     assert focus.wants("温泉由哪个部门负责监管？") == "who"
     assert policy.lacks_answer_type("区文旅局的局长是谁？", ["区文旅局负责温泉行业监管。"]) == "person"
     assert policy.lacks_answer_type("区文旅局的局长是谁？", ["区文旅局局长王海同志主持会议。"]) is None
