@@ -226,13 +226,12 @@ class Extractive:
             found = [
                 i for i, c in enumerate(candidates) if c.text.strip() == head and self.chunks[c.chunk_id].loc == loc
             ]
-            if (
-                found
-                and found[0] not in out
-                and spent + self._cost(candidates[found[0]]) <= self.settings.answer_tokens
-            ):
+            if not found or found[0] in out:
+                continue
+            cost = self._cost(candidates[found[0]])
+            if spent + cost <= self.settings.answer_tokens:
                 out.append(found[0])
-                spent += self._cost(candidates[found[0]])
+                spent += cost
         return out
 
     def _with_value(

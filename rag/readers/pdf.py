@@ -185,15 +185,19 @@ def _page(page: Any, number: int) -> _Page:
     return _Page(number, float(page.height), tuple(sorted(lines, key=lambda x: x.top)))
 
 
-def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, list[str]]]]]:
+_Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+_Row = tuple[float, float, float, list[str]]  # x0, x1, top, cell texts
+
+
+def _tables(page: Any) -> list[tuple[_Box, list[_Row]]]:
     """The page's ruled tables: each one's box and its rows (left, right, top, cell texts). pdfplumber finds a
     table by its ruling lines; a line of text inside one reads across the cells ("指标 2020年2025年属性"), so the
     rows are taken from the table instead, as the Word and web readers give them (rag.tables reads them)."""
-    out: list[tuple[tuple[float, float, float, float], list[tuple[float, float, float, list[str]]]]] = []
+    out: list[tuple[_Box, list[_Row]]] = []
     if not (page.lines or page.rects or page.curves):
         return out  # no ruling at all (most pages): nothing to find, and finding costs ~60 ms a page
     for table in page.find_tables():
-        rows = []
+        rows: list[_Row] = []
         for row, texts in zip(table.rows, table.extract(), strict=False):
             cells = [_cell_text(t) for t in texts if t and t.strip()]
             if cells and row.bbox:
@@ -205,13 +209,13 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], list[tup
     return out
 
 
-def _inside(line: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+def _inside(line: dict[str, Any], box: _Box) -> bool:
     x0, top, x1, bottom = box
     middle = (float(line["top"]) + float(line["bottom"])) / 2
     return top <= middle <= bottom and x0 - 1 <= float(line["x0"]) and float(line["x1"]) <= x1 + 1
 
 
-def _rows(rows: list[tuple[float, float, float, list[str]]], size: float) -> list[_Line]:
+def _rows(rows: list[_Row], size: float) -> list[_Line]:
     return [_Line(fix_radicals("  ".join(cells)), x0, x1, top, size, row=True) for x0, x1, top, cells in rows]
 
 
