@@ -190,7 +190,7 @@ class Pipeline:
             if body and len(body) < len(sections):
                 r = self._reranked(r, body, request.top_k)
                 sections = r.sections
-            lifted = duties.lift_duties(text, sections, self._section_text)
+            lifted = duties.lift_duties(text, sections, self.index.section_text)
             if lifted is not sections:
                 r = self._reranked(r, lifted, request.top_k)
                 sections = r.sections
@@ -222,10 +222,6 @@ class Pipeline:
                         found.append(previous_sentence(p.text[:at]))
             out.append(" ".join(dict.fromkeys(found)))
         return out
-
-    def _section_text(self, loc: Locator) -> str:
-        section = self.index.document(loc.doc_id).section(loc)
-        return section.text if section is not None else ""
 
     def _reranked(self, r: Retrieval, sections: list[tuple[Locator, float]], top_k: int | None) -> Retrieval:
         """The retrieval with its sections in a new order: each hit moves with its section's new score (the hits
@@ -272,7 +268,7 @@ class Pipeline:
                     draft = item
                 else:
                     yield item
-            texts = evidence_texts(draft, self._section_text)
+            texts = evidence_texts(draft, self.index.section_text)
             verdict = self.policy.after(
                 request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._said_of(draft)))
             )
@@ -331,9 +327,9 @@ def evidence_texts(draft: Draft, section_text: Callable[[Locator], str] | None =
     and a quoted table row read with its header (rag.tables: 66 under 2025年 in a 城镇化率（%） row is 66%)."""
 
     def read(c: Citation) -> list[str]:
-        row = (
-            tables.reading(section_text(c.loc), c.quote) if section_text is not None and tables.cells(c.quote) else None
-        )
+        if section_text is None or not tables.cells(c.quote):
+            return [c.quote]
+        row = tables.reading(section_text(c.loc), c.quote)
         return [c.quote] if row is None else [c.quote, row]
 
     return [" ".join([s.text, *(r for c in s.citations for r in read(c))]) for s in draft.sentences if s.citations]

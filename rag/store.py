@@ -60,6 +60,7 @@ class Index:
     def __post_init__(self) -> None:
         self.titles = {s.loc: s.title for d in self.documents for s in d.sections}
         self.doc_titles = {d.doc_id: d.title for d in self.documents}
+        self._by_id = {d.doc_id: d for d in self.documents}  # a library holds thousands: no scan per lookup
         rows: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
             rows.setdefault(c.doc_id, []).append(i)
@@ -96,11 +97,16 @@ class Index:
         if doc_id is None:
             current = [d for d in self.documents if not d.superseded_by]
             return (current or self.documents)[0]
-        for d in self.documents:
-            if d.doc_id == doc_id:
-                return d
+        found = self._by_id.get(doc_id)
+        if found is not None:
+            return found
         known = ", ".join(d.doc_id for d in self.documents[:20])
         raise UserError(f"no document {doc_id!r} in the index; known: {known}")
+
+    def section_text(self, loc: Locator) -> str:
+        """The text of the section at loc ("" when the document has no such section)."""
+        section = self.document(loc.doc_id).section(loc)
+        return section.text if section is not None else ""
 
     def check_doc_ids(self, doc_ids: Collection[str]) -> tuple[str, ...]:
         return tuple(self.document(d).doc_id for d in dict.fromkeys(doc_ids))

@@ -202,16 +202,11 @@ class Extractive:
             picked.append(choice)
         return self._with_items(candidates, picked, budget)
 
-    def _section_text(self, s: Sentence) -> str:
-        loc = self.chunks[s.chunk_id].loc
-        section = self.index.document(loc.doc_id).section(loc)
-        return section.text if section is not None else ""
-
     def _reading(self, s: Sentence) -> str:
         """A sentence as the value checks read it: a table row with its header (rag.tables), else as written."""
         if not tables.cells(s.text):
             return s.text
-        return tables.reading(self._section_text(s), s.text) or s.text
+        return tables.reading(self.index.section_text(self.chunks[s.chunk_id].loc), s.text) or s.text
 
     def _with_headers(self, candidates: list[Sentence], picked: list[int]) -> list[int]:
         """A picked table row brings its table's header row (what its columns are), within the token budget:
@@ -219,10 +214,12 @@ class Extractive:
         out = list(picked)
         spent = sum(self._cost(candidates[i]) for i in out)
         for p in picked:
-            head = tables.header_line(self._section_text(candidates[p]), candidates[p].text)
+            if not tables.cells(candidates[p].text):
+                continue  # not a table row (most sentences): no section text to fetch
+            loc = self.chunks[candidates[p].chunk_id].loc
+            head = tables.header_line(self.index.section_text(loc), candidates[p].text)
             if head is None:
                 continue
-            loc = self.chunks[candidates[p].chunk_id].loc
             found = [
                 i for i, c in enumerate(candidates) if c.text.strip() == head and self.chunks[c.chunk_id].loc == loc
             ]
