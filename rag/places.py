@@ -23,10 +23,14 @@ _GENERIC_PLACE = re.compile(
 _DATE_UNITS = ("年", "月", "日", "号")
 
 
-def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
+def foreign_places(
+    words: Sequence[str], corpus_text: str, tag: Callable[[str], Sequence[tuple[str, str]]] | None = None
+) -> list[str]:
     """Place names (…区/县/市/省/镇) among the question's words that the documents never mention.
 
     words is the question segmented (jieba); a bare suffix word joins the word before it (净月 + 区).
+    With `tag` (jieba's part-of-speech tagger), a functional zone is not a place: 金融区, 商务区 name what
+    the area is for, by a word the documents use on their own (see functional_zone).
     """
     out = []
     for i, w in enumerate(words):
@@ -38,8 +42,28 @@ def foreign_places(words: Sequence[str], corpus_text: str) -> list[str]:
             continue
         if w in corpus_text or _GENERIC_PLACE.match(w):
             continue
+        if tag is not None and functional_zone(w, corpus_text, tag):
+            continue
         out.append(w)
     return out
+
+
+def functional_zone(word: str, corpus_text: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> bool:
+    """Is a word ending like a place (…区) a zone named for its function (金融区, 物流区), not a place's name?
+
+    Its stem is then one ordinary word (not a place or person name to jieba) that the documents use on its
+    own, not only before the suffix: 金融 is written throughout a plan, 朝阳 (朝阳区) or 南关 nowhere.
+    """
+    stem = word[:-1]
+    tags = tag(stem)
+    if len(tags) != 1 or tags[0][1] in _NAME_TAGS:
+        return False
+    alone = corpus_text.count(stem) - corpus_text.count(word)
+    return alone >= _ZONE_MIN_USES
+
+
+_NAME_TAGS = ("ns", "nr", "nrt", "nt", "nz")
+_ZONE_MIN_USES = 3  # the stem stands on its own this often: a word of the documents, not a fragment of a name
 
 
 # Words jieba tags as places that name no particular place (外国, 内地), and a place brought in as a likeness

@@ -312,7 +312,7 @@ class Policy:
         """
         if not question:
             return self.refuse(INSTRUCTIONS_ONLY, retrieval)
-        places = foreign_places(self.segment(question), self.corpus_text)
+        places = foreign_places(self.segment(question), self.corpus_text, self.tag)
         places += [
             w
             for w in unheard_places(question, self.tag, self.general_freq, self._corpus_lower)

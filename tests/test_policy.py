@@ -65,6 +65,19 @@ def test_places_the_documents_never_mention(rules: policy.Policy) -> None:
     assert r is not None and r.code == policy.FOREIGN_PLACE and "黄石县" in r.reason
 
 
+def test_a_zone_named_for_its_function_is_no_place(jieba_tokenizer: Tokenizer) -> None:
+    # 物流区, 旅游区: what the area is for, in words the documents use on their own; 丙山区 is a name.
+    corpus = "建设物流枢纽，发展现代物流，物流企业集聚。发展冰雪旅游，旅游产业，旅游基地。"
+    tag = jieba_tokenizer.tag
+    assert policy.foreign_places(["要", "建", "物流区", "吗"], corpus, tag) == []
+    assert policy.foreign_places(["旅游", "区"], corpus, tag) == []
+    assert policy.foreign_places(["丙山区", "的", "物流"], corpus, tag) == ["丙山区"]
+    # A place's name stays one even when the documents use its stem once or twice (a street, 朝阳路).
+    assert policy.foreign_places(["朝阳区", "的", "物流"], corpus + "朝阳路", tag) == ["朝阳区"]
+    # Without a tagger the rule is off: every unknown …区 is a place.
+    assert policy.foreign_places(["物流区"], corpus) == ["物流区"]
+
+
 def test_personal_services(rules: policy.Policy) -> None:
     assert policy.asks_personal_service("帮我查一下我的公积金余额")
     assert not policy.asks_personal_service("温泉康养基地建在哪里")
