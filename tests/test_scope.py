@@ -62,6 +62,9 @@ def test_a_question_naming_a_kind_of_document_is_read_in_those_documents() -> No
     assert scope.referenced("条例里对遛狗有什么要求？", titles) == {"dogs"}
     assert scope.referenced("报告提出今年要办哪些实事？", titles) == {"rep"}
     assert scope.referenced("这份纲要的目标是什么？", titles) == {"plan"}
+    assert scope.referenced("报告对老旧小区改造提出了什么要求？", titles) == {"rep"}
+    assert scope.referenced("按照条例，狗伤人谁负责？", titles) == {"dogs"}
+    assert scope.referenced("纲要关于冰雪产业怎么说？", titles) == {"plan"}
     assert scope.referenced("遛狗要拴绳吗？", titles) == set()  # names no kind of document
     assert scope.referenced("条例里对遛狗有什么要求？", {"dogs": titles["dogs"]}) == set()  # only one document
 
