@@ -27,6 +27,9 @@ _NEEDS_NUMBER = re.compile(
     r"|(面积|规模|体量|人口|长度|距离|高度|深度|宽度|重量|投资|产值|容量|算力|功率|里程)[^，,。？?]{0,3}多(大|高|长|远|重|宽|深|厚)",
     re.I,
 )
+# 提高哪类融资的比重, 哪个产业占比最高: the share names what is compared, and the question asks which kind.
+_VALUE_WORDS = frozenset({"比例", "比重", "占比", "增长率", "增速", "数额", "金额", "总量"})
+_WHICH_KIND = re.compile(r"哪[类种些个项方家]")
 # 几 also means "a few": in a clause that states rather than asks (不就一个镇加上几个街道嘛, 听说分成几个区、
 # 几条河啥的) it asks for no number. Such a clause ends with a particle of statement or listing, or reports
 # hearsay.
@@ -127,7 +130,7 @@ _DECIDED = re.compile(r"多少钱?(是|由|归|得|要|该)?[^，,。？?]{0,8}(
 def needs_number(q: str) -> bool:
     """Does the question ask for a figure (多少, 几个, 比例, GDP ...)?"""
     q = _DECIDED.sub("", q)
-    if _NEEDS_NUMBER.search(q):
+    if any(not (m.group() in _VALUE_WORDS and _WHICH_KIND.search(q[: m.start()])) for m in _NEEDS_NUMBER.finditer(q)):
         return True
     if asks_items(q):
         return False

@@ -103,6 +103,10 @@ def test_question_demands() -> None:
     assert not questions.needs_number("停车费交多少是政府定死的，还是大家商量着来？")
     assert questions.needs_number("温泉门票收多少？定了吗？")
     assert questions.needs_number("去温泉基地坐几路车？") and not questions.needs_number("哪几路车经过温泉基地？")
+    # A share named to ask which kind (提高哪类投资的比重, 哪个景区占比最高) asks for the kind, not a figure.
+    assert not questions.needs_number("规划要提高哪类投资的比重？")
+    assert not questions.needs_number("哪个景区的游客占比最高？")
+    assert questions.needs_number("社会投资的比重要提高到多少？") and questions.needs_number("哪类投资比重达到多少？")
     assert questions.needs_number("新区要建几个停车场，选址定了吗？")
     # Asked with the items' names, the count is the length of the list: no figure needed.
     assert questions.asks_items("要建几个停车场？分别叫什么？") and questions.asks_items("有哪些停车场")
