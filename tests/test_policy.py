@@ -196,6 +196,8 @@ def test_content_terms_are_nouns_and_rare_verbs() -> None:
     # Pronouns, place words (家里, 区里) and common verbs (照顾, 知道) say nothing; rare verbs (逛街) do.
     assert focus.content_terms("家里老人以后谁来照顾，区里知道吗？", tag, freq) == ["老人"]
     assert "逛街" in focus.content_terms("以后逛街方便吗？", tag, freq)
+    # Words for the document's own text (原文, 开篇, 条文) say where it is written, not what about.
+    assert focus.content_terms("纲要开篇关于冰雪旅游的原文是怎么写的？", tag, freq) == ["冰雪", "旅游"]
     assert focus.content_terms(
         "What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq
     ) == [
