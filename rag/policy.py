@@ -38,11 +38,13 @@ NO_FIGURE = "no_figure"  # asks for a figure the evidence does not hold
 NO_ANSWER_TYPE = "no_answer_type"  # asks when / where / who, and the evidence holds no such expression
 NOT_COVERED = "not_covered"  # what the question is about is not in the evidence, nor anything close
 UNSUPPORTED = "unsupported"  # the draft held no sentence the sources support
+DAY_BOUND = "day_bound"  # the answer depends on the day it is asked (明天会不会下雪, 今天限行吗)
 REASONS = (
     INSTRUCTIONS_ONLY,
     FOREIGN_PLACE,
     PERSONAL_SERVICE,
     OFF_TOPIC,
+    DAY_BOUND,
     WEAK_EVIDENCE,
     NO_FIGURE,
     NO_ANSWER_TYPE,
@@ -56,6 +58,7 @@ _REASON_TEXT = {
     NO_FIGURE: "reason_number.txt",
     NO_ANSWER_TYPE: "reason_type.txt",
     NOT_COVERED: "reason_not_covered.txt",
+    DAY_BOUND: "reason_day.txt",
 }
 _TYPE_NAMES = {
     "person": "担任这一职务的具体人员",
@@ -122,6 +125,21 @@ def asks_personal_service(question: str, regulated: Callable[[str], bool] | None
     if _PERSONAL.search(question):
         return True
     return bool(_ERRAND.search(question)) and not (regulated is not None and regulated(question))
+
+
+# A day or a week counted from today (明天, 这周末, 上个月): a document is written once and knows no "today".
+_DAY_BOUND = re.compile(
+    r"明天|明早|明晚|后天|今天|今日|今早|今晚|昨天|昨晚|前天|大后天|这两天|这几天|最近几天"
+    r"|(这|本|下|上)(个)?(周|星期|礼拜)(?![期年岁边围])(末|[一二三四五六日天])?|(这|本|下|上)个月|\b(today|tomorrow|yesterday|tonight)\b",
+    re.I,
+)
+
+
+def day_bound(question: str) -> bool:
+    """Does the answer depend on the day it is asked (明天会不会下雪, 这周末社区医院开门吗, 今天限行吗)? No plan
+    or regulation says what happens on a day counted from today; what it says of a date it names (2025年)
+    is another matter."""
+    return bool(_DAY_BOUND.search(question))
 
 
 def off_topic(question: str) -> bool:
@@ -334,6 +352,8 @@ class Policy:
             return self.refuse(NOT_COVERED, retrieval, terms="此前的规定或修改的内容")
         if off_topic(question):
             return self.refuse(OFF_TOPIC, retrieval)
+        if day_bound(asked or question):
+            return self.refuse(DAY_BOUND, retrieval)
         bar = self.settings.min_evidence + (self.settings.steered_margin if retrieval.steered else 0.0)
         if evidence_strength(retrieval) < bar:
             return self.refuse(WEAK_EVIDENCE, retrieval)

@@ -78,6 +78,30 @@ def test_a_zone_named_for_its_function_is_no_place(jieba_tokenizer: Tokenizer) -
     assert policy.foreign_places(["物流区"], corpus) == ["物流区"]
 
 
+def test_a_day_counted_from_today_is_no_documents_matter(rules: policy.Policy) -> None:
+    # Written once, a document knows no "today": tomorrow's weather, this weekend's opening, last month's fee.
+    for q in (
+        "后天甲区会下雨吗？",
+        "这周末温泉开放吗",
+        "下周一冰雪节开幕吗",
+        "上个月取暖费涨了没",
+        "Is the spa open today?",
+    ):
+        assert policy.day_bound(q), q
+    # A date or a period the documents can name is not one: 2025年, 今年, 今后五年, 每周, 周一到周五, 本周期.
+    for q in (
+        "到2025年游客达到多少",
+        "今年的重点是什么",
+        "今后五年怎么发展",
+        "每周开放几天",
+        "周一到周五开放吗",
+        "本周期内的目标",
+    ):
+        assert not policy.day_bound(q), q
+    r = rules.before("明天冰雪旅游节人多不多？", _retrieval(5.0))
+    assert r is not None and r.code == policy.DAY_BOUND and "某一天" in r.reason
+
+
 def test_personal_services(rules: policy.Policy) -> None:
     assert policy.asks_personal_service("帮我查一下我的公积金余额")
     assert not policy.asks_personal_service("温泉康养基地建在哪里")
@@ -279,7 +303,7 @@ def test_tense_of_questions_and_sentences() -> None:
 
 
 def test_every_reason_has_a_code() -> None:
-    assert len(set(policy.REASONS)) == len(policy.REASONS) == 9
+    assert len(set(policy.REASONS)) == len(policy.REASONS) == 10
 
 
 def test_english_place_names_the_documents_never_spell_are_foreign() -> None:
