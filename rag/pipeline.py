@@ -190,7 +190,7 @@ class Pipeline:
             if body and len(body) < len(sections):
                 r = self._reranked(r, body, request.top_k)
                 sections = r.sections
-            lifted = duties.lift_duties(text, sections, self.index.section_text)
+            lifted = duties.lift_duties(text, sections, self.index.section_text, titles=self.index.titles)
             if lifted is not sections:
                 r = self._reranked(r, lifted, request.top_k)
                 sections = r.sections
