@@ -136,9 +136,9 @@ _DAY_BOUND = re.compile(
 
 
 def day_bound(question: str) -> bool:
-    """Does the answer depend on the day it is asked (明天会不会下雪, 这周末社区医院开门吗, 今天限行吗)? No plan
-    or regulation says what happens on a day counted from today; what it says of a date it names (2025年)
-    is another matter."""
+    """Does the question count a day from today (明天会不会下雪, 这周末社区医院开门吗, 今天限行吗)? No plan or
+    regulation says what happens on such a day; what it says of a date it names (2025年) is another matter.
+    Policy.after refuses such a question when the evidence covers none of what it asks about."""
     return bool(_DAY_BOUND.search(question))
 
 
@@ -352,8 +352,6 @@ class Policy:
             return self.refuse(NOT_COVERED, retrieval, terms="此前的规定或修改的内容")
         if off_topic(question):
             return self.refuse(OFF_TOPIC, retrieval)
-        if day_bound(asked or question):
-            return self.refuse(DAY_BOUND, retrieval)
         bar = self.settings.min_evidence + (self.settings.steered_margin if retrieval.steered else 0.0)
         if evidence_strength(retrieval) < bar:
             return self.refuse(WEAK_EVIDENCE, retrieval)
@@ -456,6 +454,10 @@ class Policy:
         if not texts:
             return Verdict(self.refuse(UNSUPPORTED, retrieval))
         read = self.terms(question)
+        if day_bound(question) and not self.coverage(question, evidence or "\n".join(texts), read).covered:
+            # Tomorrow's snow, this weekend's opening: nothing the documents say is about that day. A day named
+            # in passing (这个月的燃气账单，多久回复) leaves the question's things in the evidence, and it stands.
+            return Verdict(self.refuse(DAY_BOUND, retrieval))
         # English words against Chinese text are too flat to say what a text names (see below); a question about
         # a document itself is answered by its notice or its commencement article, which call it 本条例 / 本纲要.
         skip_names = questions.is_english(question) or retrieval.about_document

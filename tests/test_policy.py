@@ -98,8 +98,11 @@ def test_a_day_counted_from_today_is_no_documents_matter(rules: policy.Policy) -
         "本周期内的目标",
     ):
         assert not policy.day_bound(q), q
-    r = rules.before("明天冰雪旅游节人多不多？", _retrieval(5.0))
+    r = rules.after("明天甲区会下雪吗？", ["发展冰雪旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.DAY_BOUND and "某一天" in r.reason
+    # A day named in passing, with the question's things in the evidence: the question stands.
+    v = rules.after("我这个月去温泉康养基地，基地有什么规划？", ["建设温泉康养基地。"], _retrieval(5.0))
+    assert v.refusal is None
 
 
 def test_personal_services(rules: policy.Policy) -> None:
