@@ -98,9 +98,19 @@ _MEASURES = {
         ),
         re.compile(r"(名|人)$"),
     ),
+    # A span asked in years is given in years or months, one asked in days in days, weeks or months: a
+    # deadline of 15日 says nothing of how many years a loan may run, nor 30年 of how soon a reply is due.
+    "years": (
+        re.compile(r"(多少|几)个?年(?!龄|级)|how many years", re.I),
+        re.compile(r"(年|个月)$"),
+    ),
+    "days": (
+        re.compile(r"(多少|几)个?(工作)?(天|日)|how many days", re.I),
+        re.compile(r"(天|日|周|个月)$"),
+    ),
     "time": (
-        re.compile(r"(多少|几)个?(年|月|天|日)(?!龄)|how many (years|months|weeks|days)", re.I),
-        re.compile(r"(年|个月|天|日)$"),
+        re.compile(r"(多少|几)个?(月|周|星期)|how many (months|weeks)", re.I),
+        re.compile(r"(年|个月|周|天|日)$"),
     ),
     "money": (
         re.compile(
@@ -132,7 +142,7 @@ def money_kind_named(question: str, text: str) -> bool:
 
 
 def measure(question: str) -> str | None:
-    """What the figure a question asks for measures (percent, people, time, money), when it says."""
+    """What the figure a question asks for measures (percent, people, years, days, time, money), when it says."""
     return next((name for name, (asks, _) in _MEASURES.items() if asks.search(question)), None)
 
 

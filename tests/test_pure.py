@@ -50,7 +50,11 @@ def test_figures() -> None:
 def test_the_measure_a_figure_question_asks_for() -> None:
     assert grounding.measure("绿地率是百分之多少？") == "percent" and grounding.measures("35%", "percent")
     assert grounding.measure("协会有多少名会员？") == "people" and grounding.measures("三百多万名", "people")
-    assert grounding.measure("保护期要多少年？") == "time" and grounding.measures("十年", "time")
+    assert grounding.measure("保护期要多少年？") == "years" and grounding.measures("十年", "years")
+    # A span is answered on its own scale: years by years or months, days by days, weeks or months.
+    assert grounding.measures("18个月", "years") and not grounding.measures("15日", "years")
+    assert grounding.measure("几天内给答复？") == "days" and grounding.measures("5个工作日", "days")
+    assert not grounding.measures("三十年", "days") and grounding.measure("要等几个月？") == "time"
     assert grounding.measure("补贴能发多少钱？") == "money" and grounding.measures("1.5亿元", "money")
     assert grounding.measure("有几所学校？") is None  # a count of anything: any figure may answer
     # A subsidy, a wage or a price asked for is a sum of money, however the question puts it.
