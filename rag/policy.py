@@ -346,6 +346,12 @@ class Policy:
             home = scope.governing(retrieval.doc_titles.get(d, "") for d in docs) if docs else ""
             within = prompts.load("scope_place.txt", self.settings.prompts_dir).format(places=home) if home else ""
             return self.refuse(FOREIGN_PLACE, retrieval, places="、".join(places), scope=within)
+        # 旧《城市房屋拆迁管理条例》规定的标准, 本条例和《安全生产法》哪个更重: the text asked about is not here.
+        instrument = scope.asks_what_another_says(asked or question, retrieval.doc_titles)
+        if instrument is None and focus.compares(question):
+            instrument = scope.other_instrument(asked or question, retrieval.doc_titles)
+        if instrument is not None:
+            return self.refuse(NOT_COVERED, retrieval, terms=f"《{scope.clean_name(instrument)}》的内容")
         if asks_personal_service(question, self._regulated):
             return self.refuse(PERSONAL_SERVICE, retrieval)
         if asks_history(asked or question) and not self._states_changes:

@@ -151,25 +151,61 @@ def named(question: str, titles: Mapping[str, str]) -> dict[str, str]:
 
 # An instrument a question names by its own name: 中央八项规定, 商标法, 物业管理办法 (not 这个条例, 本办法).
 _INSTRUMENT = re.compile(r"([\u4e00-\u9fff]{2,12})(规定|条例|办法|意见|决定|(?<!办)法)(?![典律规])")
+_GENRE_END = re.compile(r"(条例|办法|意见|法)$")
+# Particles and pronouns no instrument's name holds: what comes before one of them is not part of the name.
+_NOT_NAME = re.compile(r"[了这那在让给把被和与跟儿呢吗吧啊咋啥俺我你他她它]")
 _DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
 
 
-def names_another(question: str, titles: Mapping[str, str]) -> bool:
-    """Does the question name a rule or law by a name no document here has (中央八项规定, beside a district
-    plan)? Then "when was it issued" is about that one, and no document here answers it with its own notice.
+def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
+    """The rule or law the question names by a name no document here has (中央八项规定, beside a district
+    plan; 城市房屋拆迁管理条例, beside the regulation that repealed it), else None.
 
-    The name may carry words before it (请问商标法…): any tail of three or more characters that a title
-    holds makes it one of ours.
+    The name may carry words before it (请问商标法…): a tail of it that a title holds makes it one of ours,
+    when the tail says more than its genre: a stem of two characters before 法 (商标法), of three before
+    条例, 规定, 办法 (燃气管理条例), not 管理条例 alone, which every other regulation's name ends with.
     """
     for m in _INSTRUMENT.finditer(_BRACKETED.sub("", question)):
         run, word = m.group(1), m.group(2)
         if _DEICTIC.search(run):
             continue
+        if word in ("规定", "决定") and (genre := _GENRE_END.search(run)):
+            run, word = run[: genre.start()], genre.group()  # 管理条例规定的…: 规定 is the verb, 条例 the genre
+        stem = 2 if word == "法" else 3
+        if len(_NOT_NAME.split(run)[-1]) < stem:
+            continue  # 这事儿条例里咋说: the genre alone, after words no name holds
         name = run + word
-        tails = [name[i:] for i in range(len(name) - 2)]
+        tails = [name[i:] for i in range(len(name) - len(word) - stem + 1)]
         if not any(t in title for t in tails for title in titles.values()):
-            return True
-    return False
+            return name
+    return None
+
+
+_JOINED = re.compile(r"^.*[的和与跟同比及按照据依]")
+_ASKED_OF = re.compile(r"的?(规定|里|中|上|对|关于|提到|说|要求|怎么|是怎|有什么|有哪些|内容|标准|条文)")
+
+
+def asks_what_another_says(question: str, titles: Mapping[str, str]) -> str | None:
+    """The name of a rule or law no document here is, when the question asks what it says (城市房屋拆迁管理条例
+    规定的补偿标准, 安全生产法里…), else None: the documents here do not hold its text, whatever they say of
+    the same matter. Named in passing (按照…条例办理吗) it is not what is asked."""
+    name = other_instrument(question, titles)
+    if name is None:
+        return None
+    text = _BRACKETED.sub("", question)
+    after = text[text.find(name) + len(name) :]
+    return name if _ASKED_OF.match(after) else None
+
+
+def clean_name(name: str) -> str:
+    """An instrument's name as other_instrument found it, without the words run into it (年的…, 和…)."""
+    return _JOINED.sub("", name)
+
+
+def names_another(question: str, titles: Mapping[str, str]) -> bool:
+    """Does the question name a rule or law by a name no document here has (see other_instrument)? Then "when
+    was it issued" is about that one, and no document here answers it with its own notice."""
+    return other_instrument(question, titles) is not None
 
 
 # The nation as what a question is about (国家管不管, 我国的…, 全国), not 国家级 or 国家队 (kinds of things).

@@ -105,6 +105,12 @@ def test_a_day_counted_from_today_is_no_documents_matter(rules: policy.Policy) -
     assert v.refusal is None
 
 
+def test_what_another_instrument_says_is_refused(rules: policy.Policy) -> None:
+    r = rules.before("《丙市冰雪旅游促进条例》规定的门票优惠是什么？", _retrieval(5.0))
+    assert r is not None and r.code == policy.NOT_COVERED and "丙市冰雪旅游促进条例" in r.reason
+    assert rules.before("冰雪旅游有什么规划？", _retrieval(5.0)) is None
+
+
 def test_personal_services(rules: policy.Policy) -> None:
     assert policy.asks_personal_service("帮我查一下我的公积金余额")
     assert not policy.asks_personal_service("温泉康养基地建在哪里")

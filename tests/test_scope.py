@@ -154,6 +154,23 @@ def test_a_rule_named_that_no_document_here_is() -> None:
     assert not scope.names_another("该办法自何时起施行", titles)
 
 
+def test_what_another_instrument_says_is_not_here() -> None:
+    titles = {"spa": "甲市温泉管理条例", "fund": "乙省住房公积金管理条例"}
+    # Its text is asked for: what it says, or how it compares with ours.
+    q = "2015年的《甲市温泉卫生管理办法》规定的水质标准是什么？"
+    assert scope.clean_name(scope.asks_what_another_says(q, titles) or "") == "甲市温泉卫生管理办法"
+    assert scope.asks_what_another_says("丙省燃气安全条例里对温泉锅炉怎么说？", titles)
+    assert scope.clean_name(scope.other_instrument("温泉管理条例和消防法哪个罚得重？", titles) or "") == "消防法"
+    # Named in passing, it is not what is asked; ours is ours, even by a shorter name.
+    assert scope.asks_what_another_says("按照丙省燃气安全条例办理的，还要备案吗？", titles) is None
+    assert scope.other_instrument("温泉管理条例规定了哪些义务？", titles) is None
+    assert scope.other_instrument("公积金管理条例里怎么说", titles) is None
+    # 管理条例 alone is any regulation's ending, not ours: 丁市供热管理条例 is another one.
+    assert scope.other_instrument("丁市供热管理条例规定的供暖温度是多少？", titles) == "丁市供热管理条例"
+    # The genre after words no name holds (这事儿条例里) names no instrument.
+    assert scope.other_instrument("孩子在温泉被烫了，这事儿条例里咋说？", titles) is None
+
+
 def test_another_places_own_document_is_not_here() -> None:
     titles = {"d": "甲市乙区国民经济和社会发展第十四个五年规划和2035年远景目标纲要"}
     # The plan mentions neighbours; their own plans are other documents.
