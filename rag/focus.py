@@ -63,12 +63,18 @@ _WANTS = {
         re.I,
     ),
     "when": re.compile(
-        r"什么时候|何时|哪一?年|哪几年|哪些年|几月|哪天|什么时间|何年|啥时候|几时|\bwhen\b|what year", re.I
+        r"什么时候|何时|哪一?年|哪几年|哪些年|几月|哪天|什么时间|何年|啥时候|几时|what year"
+        # English "when" asks only as the question's word: "what happens … when a house is expropriated" does not.
+        r"|^\W*when\b|\bwhen (will|would|does|do|did|is|are|was|were|can|could|should|must|has|have)\b",
+        re.I,
     ),
     # Where in the document (在哪里提出的, 哪一章) asks for a section, which every answer cites, not a place.
     "where": re.compile(
         r"(在哪|哪里|哪儿)(?!一?[章篇节条部])(?![里儿]?(提出|提到|说|讲|写|出现|规定|表述|论述))"
-        r"|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)|\bwhere\b",
+        # 用在哪些方面, 在哪个领域: which kind of use, not a place.
+        r"(?!些?个?(方面|领域|环节|行业|用途|事项))"
+        r"|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)"
+        r"|^\W*where\b|\bwhere (is|are|was|were|can|could|do|does|did|should|will|to)\b",
         re.I,
     ),
     # "谁来…" is usually rhetorical (谁来照顾老人): only a question naming a body or person asks "who".

@@ -178,6 +178,11 @@ def test_answer_type_when_where_who() -> None:
     assert focus.wants("温泉基地什么时候建成？") == "when" and focus.wants("When will the spa open?") == "when"
     assert focus.wants("温泉基地建在哪里？") == "where" and focus.wants("由哪个部门负责？") == "who"
     assert focus.wants("温泉康养有什么规划？") is None
+    # 用在哪些方面 asks which kind of use, not where; 在哪些地方 still asks where.
+    assert focus.wants("温泉门票收入用在哪些方面？") is None and focus.wants("在哪些地方建温泉？") == "where"
+    # English when / where ask only as the question's word, not in a clause (what happens when it is sold).
+    assert focus.wants("What happens to the spa's permit when it is sold?") is None
+    assert focus.wants("When does the spa open?") == "when" and focus.wants("Where can I buy a ticket?") == "where"
     assert focus.holds("when", "到2025年游客达到500万人次") and not focus.holds("when", "建设温泉康养基地")
     assert focus.holds("where", "在滨江路建设温泉康养基地") and focus.holds("who", "由区文旅局牵头")
     assert policy.lacks_answer_type("温泉基地什么时候建成？", ["建设温泉康养基地。"]) == "when"
