@@ -510,6 +510,10 @@ def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
     assert focus.compares("冰雪旅游和滑翔伞比起来哪个更好玩？") and focus.compares("甲区跟乙区相比差多少")
     assert focus.compares("温泉和滑雪哪个更热门") and focus.compares("How does it compare with Shanghai?")
     assert not focus.compares("和平与发展是时代主题吗") and not focus.compares("游客同比增长多少")
+    # 和…比，哪个…更; 和…有什么区别.
+    assert focus.compares("本条例和《丙省温泉条例》比，哪个对无证经营罚得更重？")
+    assert focus.compares("温泉年卡和次卡有什么区别？") and focus.compares("滑雪和滑冰的区别")
+    assert not focus.compares("我和家人想去泡温泉，有什么推荐？")
     evidence = ["发展冰雪旅游。"]
     v = rules.after("冰雪旅游和滑翔伞比起来哪个更好玩？", evidence, _retrieval(5.0))
     assert v.refusal is not None and v.refusal.code == policy.NOT_COVERED and "滑翔伞" in v.refusal.reason
@@ -628,6 +632,8 @@ def test_where_to_go_for_an_errand_is_answered_by_the_office_or_its_contact() ->
     assert policy.lacks_answer_type(question, ["区文旅局应当公布投诉电话。"]) is None
     assert policy.lacks_answer_type(question, ["温泉旅馆应当明码标价。"]) == "where"
     assert focus.errand_where("温泉馆虚假宣传，该上哪儿告去？")
+    # Colloquial errands: 上哪儿补, 去哪儿重新弄一张, 到哪拿.
+    assert focus.errand_where("温泉年卡丢了，上哪儿重新弄一张？") and focus.errand_where("体检报告去哪拿？")
     # Where a thing is, not where to go for an errand: an office is no answer.
     assert not focus.errand_where("温泉康养基地建在哪儿？")
     assert policy.lacks_answer_type("温泉康养基地建在哪儿？", ["由区文旅局负责建设。"]) == "where"
