@@ -39,12 +39,14 @@ NO_ANSWER_TYPE = "no_answer_type"  # asks when / where / who, and the evidence h
 NOT_COVERED = "not_covered"  # what the question is about is not in the evidence, nor anything close
 UNSUPPORTED = "unsupported"  # the draft held no sentence the sources support
 DAY_BOUND = "day_bound"  # the answer depends on the day it is asked (明天会不会下雪, 今天限行吗)
+OPINION = "opinion"  # asks the bot's own judgement or advice (你觉得值不值得告, 现在买划算吗)
 REASONS = (
     INSTRUCTIONS_ONLY,
     FOREIGN_PLACE,
     PERSONAL_SERVICE,
     OFF_TOPIC,
     DAY_BOUND,
+    OPINION,
     WEAK_EVIDENCE,
     NO_FIGURE,
     NO_ANSWER_TYPE,
@@ -59,6 +61,7 @@ _REASON_TEXT = {
     NO_ANSWER_TYPE: "reason_type.txt",
     NOT_COVERED: "reason_not_covered.txt",
     DAY_BOUND: "reason_day.txt",
+    OPINION: "reason_opinion.txt",
 }
 _TYPE_NAMES = {
     "person": "担任这一职务的具体人员",
@@ -140,6 +143,20 @@ def day_bound(question: str) -> bool:
     regulation says what happens on such a day; what it says of a date it names (2025年) is another matter.
     Policy.after refuses such a question when the evidence covers none of what it asks about."""
     return bool(_DAY_BOUND.search(question))
+
+
+# The asker wants the bot's own view of a choice: 你觉得值不值得, 您认为, 划不划算. Documents state rules and
+# plans; whether one person's choice is worth it is no text's to say.
+_OPINION = re.compile(
+    r"[你您](觉得|认为|怎么看|看来|建议|推荐)|值不值|划不划算|划算[吗不么]|合不合算"
+    r"|\b(do|would) you (think|recommend|suggest|advise)\b|\bin your (opinion|view)\b|\bis it worth\b",
+    re.I,
+)
+
+
+def asks_opinion(question: str) -> bool:
+    """Does the question ask the bot's own judgement or advice on a choice (你觉得我值不值得去告)?"""
+    return bool(_OPINION.search(question))
 
 
 def off_topic(question: str) -> bool:
@@ -358,6 +375,8 @@ class Policy:
             return self.refuse(NOT_COVERED, retrieval, terms="此前的规定或修改的内容")
         if off_topic(question):
             return self.refuse(OFF_TOPIC, retrieval)
+        if asks_opinion(asked or question):
+            return self.refuse(OPINION, retrieval)
         bar = self.settings.min_evidence + (self.settings.steered_margin if retrieval.steered else 0.0)
         if evidence_strength(retrieval) < bar:
             return self.refuse(WEAK_EVIDENCE, retrieval)

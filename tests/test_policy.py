@@ -111,6 +111,20 @@ def test_what_another_instrument_says_is_refused(rules: policy.Policy) -> None:
     assert rules.before("冰雪旅游有什么规划？", _retrieval(5.0)) is None
 
 
+def test_a_request_for_the_bots_own_judgement_is_refused(rules: policy.Policy) -> None:
+    for q in (
+        "你觉得温泉年卡值不值得办？",
+        "现在办温泉年卡划算吗",
+        "您认为我该去滑雪还是泡温泉？",
+        "Do you think the spa pass is worth it?",
+    ):
+        assert policy.asks_opinion(q), q
+    for q in ("温泉年卡多少钱？", "物业该不该管楼道卫生？", "这样经营温泉合法吗？", "你好，请问温泉什么时候开放？"):
+        assert not policy.asks_opinion(q), q
+    r = rules.before("你觉得冰雪旅游值不值得投资？", _retrieval(5.0))
+    assert r is not None and r.code == policy.OPINION and "评价" in r.reason
+
+
 def test_personal_services(rules: policy.Policy) -> None:
     assert policy.asks_personal_service("帮我查一下我的公积金余额")
     assert not policy.asks_personal_service("温泉康养基地建在哪里")
@@ -317,7 +331,7 @@ def test_tense_of_questions_and_sentences() -> None:
 
 
 def test_every_reason_has_a_code() -> None:
-    assert len(set(policy.REASONS)) == len(policy.REASONS) == 10
+    assert len(set(policy.REASONS)) == len(policy.REASONS) == 11
 
 
 def test_english_place_names_the_documents_never_spell_are_foreign() -> None:
