@@ -215,7 +215,8 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
         while j < len(tokens) and tokens[j][1] in ("a", "b"):
             j += 1  # 哪个大商场: the adjective is not the kind
         run = []
-        while j < len(tokens) and tokens[j][1].startswith(_NOUNISH):
+        # 哪个APP, 哪个网站: a Latin word after the classifier is a noun too (jieba tags it eng).
+        while j < len(tokens) and (tokens[j][1].startswith(_NOUNISH) or tokens[j][1] == "eng"):
             run.append(tokens[j][0])
             j += 1
         if run:

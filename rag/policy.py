@@ -457,8 +457,8 @@ class Policy:
         """Can the answer say which one of this kind? Only if it holds the word: a related word (教育 for 学校)
         names no particular school (a semantic match let one such answer through on dev). A kind whose
         particulars are bodies or places (focus.KIND_TYPES) is named by one: 哪个部门 by 区人民政府."""
-        typed = focus.KIND_TYPES.get(kind)
-        return any(kind in t or (typed is not None and focus.holds(typed, t)) for t in texts)
+        typed, kind = focus.KIND_TYPES.get(kind), kind.lower()  # 哪个app: the documents may write APP
+        return any(kind in t.lower() or (typed is not None and focus.holds(typed, t)) for t in texts)
 
     def after(
         self,

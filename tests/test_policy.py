@@ -447,6 +447,10 @@ def test_which_one_of_a_kind_a_question_asks() -> None:
     assert focus.which("温泉小镇已经引进了哪些企业？", _tags) == "企业"
     assert focus.which("温泉小镇周边有哪些学校？", _tags) == "学校"
     assert focus.which("温泉小镇要推进哪些工作？", _tags) is None  # a list of what the document says
+    # A Latin word is a kind too: 哪个APP wants the app's name, which a text holds in any case.
+    assert focus.which("温泉年卡要用哪个APP预约？", _tags) == "APP"
+    assert policy.Policy.names_kind("APP", ["在“冰雪通”app上办理。"])
+    assert not policy.Policy.names_kind("APP", ["到温泉服务中心办理。"])
 
 
 def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
