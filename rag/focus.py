@@ -103,7 +103,8 @@ _HAS = {
     # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处; 部门 needs three characters
     # before it, so a clause opening 有关部门 names nobody (由有关部门 still passes: a loose bound, not a parser).
     "who": re.compile(
-        r"[\u4e00-\u9fff]{2,16}(局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
+        # 局 ends a bureau's name, not 全局, 大局, 格局, 布局, 变局 (the whole situation, a layout, a turn).
+        r"[\u4e00-\u9fff]{2,16}((?<![全大格布结开变僵时棋政残定新])局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
         r"|[\u4e00-\u9fff]{3,16}部门|(?<![\u4e00-\u9fff])[省市区县镇乡]人民政府"  # 市、区人民政府: each a body
     ),
     # A person's name as documents write it: 张三同志, 李四先生 (plans and regulations name posts, not holders).

@@ -312,6 +312,9 @@ def test_questions_about_the_document_itself() -> None:
 def test_who_questions_name_a_body_or_person() -> None:
     assert focus.wants("温泉基地由哪家公司运营？") == "who" and focus.wants("哪家单位负责冰雪节？") == "who"
     assert not focus.holds("who", "发展冰雪旅游。") and focus.holds("who", "由甲区文化旅游局负责。")
+    # 局 ends a bureau's name, not a word for the whole or a layout: 全局, 格局, 布局, 大变局 name nobody.
+    for text in ("统筹冰雪旅游全局。", "形成“一核两带”发展格局。", "优化温泉空间布局。", "应对百年大变局。"):
+        assert not focus.holds("who", text), text
     # Regulations name bodies by what they do: 消防救援机构, 市温泉资源管理部门, 街道办事处.
     assert focus.holds("who", "由消防救援机构责令改正。") and focus.holds("who", "由市温泉资源管理部门代管。")
 
