@@ -98,7 +98,10 @@ _HAS = {
         r"\d{4}\s*年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|[一二][〇零一二三四五六七八九]{3}\s*年|\d{1,2}\s*月|[一二三四五六七八九十]+月|年底|年初|年内|年前|年末|上半年|下半年|期间|时期|以前|之前|同期|\d{4}[—\-－–~]\d{4}"
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
-    "where": re.compile(r"[\u4e00-\u9fff]{1,12}(路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"),
+    # 路 ends a road's name, not 思路, 出路, 道路, 新路 (a way of doing, a way out, roads in general).
+    "where": re.compile(
+        r"[\u4e00-\u9fff]{1,12}((?<![思出道线套门网销老新弯进退后理])路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"
+    ),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
     # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处; 部门 needs three characters
     # before it, so a clause opening 有关部门 names nobody (由有关部门 still passes: a loose bound, not a parser).

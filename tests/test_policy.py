@@ -315,6 +315,10 @@ def test_who_questions_name_a_body_or_person() -> None:
     # 局 ends a bureau's name, not a word for the whole or a layout: 全局, 格局, 布局, 大变局 name nobody.
     for text in ("统筹冰雪旅游全局。", "形成“一核两带”发展格局。", "优化温泉空间布局。", "应对百年大变局。"):
         assert not focus.holds("who", text), text
+    # So 路 ends a road's name, not 思路, 出路, 新路: a way of doing something is no place.
+    for text in ("理清冰雪旅游发展思路。", "走出一条温泉康养新路。", "为老工业区找到出路。"):
+        assert not focus.holds("where", text), text
+    assert focus.holds("where", "在滨江路建设温泉康养基地")
     # Regulations name bodies by what they do: 消防救援机构, 市温泉资源管理部门, 街道办事处.
     assert focus.holds("who", "由消防救援机构责令改正。") and focus.holds("who", "由市温泉资源管理部门代管。")
 
