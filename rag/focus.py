@@ -83,6 +83,8 @@ _WANTS = {
         r"|\bwho (is|are|was|will)\b|which (department|agency|office)",
         re.I,
     ),
+    # 什么颜色: a colour, which a text names as one (绿色, 灰色), not by the thing it colours.
+    "color": re.compile(r"(什么|啥|哪种|哪个)颜色|颜色是|\bwhat colou?r\b", re.I),
     # 叫什么名字, 名单有哪些, 分别叫啥: the name of something, which a document gives in quotes or as a proper name.
     "name": re.compile(
         r"叫什么名|叫啥名|什么名字|名字是什么|名字叫什么|名称是什么|叫什么名称|名单|叫(什么|啥)\s*(?=[？?，,。]|$)"
@@ -110,6 +112,7 @@ _HAS = {
         r"[\u4e00-\u9fff]{2,16}((?<![全大格布结开变僵时棋政残定新])局|委员会|管委会|办公室|人民政府|人大常委会|公司|集团|机构|办事处|机关|法院)"
         r"|[\u4e00-\u9fff]{3,16}部门|(?<![\u4e00-\u9fff])[省市区县镇乡]人民政府"  # 市、区人民政府: each a body
     ),
+    "color": re.compile(r"[红橙黄绿青蓝紫黑白灰棕褐粉金银]色"),
     # A person's name as documents write it: 张三同志, 李四先生 (plans and regulations name posts, not holders).
     "person": re.compile(r"[\u4e00-\u9fff]{2,3}(同志|先生|女士)"),
     # Where to go for an errand: the office that handles it, or how to reach it.
@@ -156,7 +159,8 @@ _FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|
 
 
 def wants(question: str) -> str | None:
-    """The answer type a question asks for: "person", "how_long", "when", "where", "who", "name", or None."""
+    """The answer type a question asks for: "person", "how_long", "when", "where", "who", "color", "name", or
+    None."""
     for kind, pattern in _WANTS.items():
         # 几天 in a yes-no question is "a few days" (rag.questions.few_at): it asks for no span.
         if any(

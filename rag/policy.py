@@ -70,6 +70,7 @@ _TYPE_NAMES = {
     "where": "具体地点",
     "who": "具体负责的单位或人员",
     "name": "具体名称",
+    "color": "具体的颜色",
 }
 
 # Personal services: a request to act for the asker, the asker's own records, or a transaction's

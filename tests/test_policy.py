@@ -192,6 +192,11 @@ def test_answer_type_when_where_who() -> None:
     assert focus.wants("温泉基地什么时候建成？") == "when" and focus.wants("When will the spa open?") == "when"
     assert focus.wants("温泉基地建在哪里？") == "where" and focus.wants("由哪个部门负责？") == "who"
     assert focus.wants("温泉康养有什么规划？") is None
+    # 什么颜色 is answered by a colour named as one, not by the thing coloured.
+    q = "温泉毛巾统一是什么颜色的？"
+    assert focus.wants(q) == "color" and focus.wants("What colour are the spa towels?") == "color"
+    assert policy.lacks_answer_type(q, ["温泉毛巾应当统一配发。"]) == "color"
+    assert policy.lacks_answer_type(q, ["温泉毛巾统一使用白色。"]) is None
     # 用在哪些方面 asks which kind of use, not where; 在哪些地方 still asks where.
     assert focus.wants("温泉门票收入用在哪些方面？") is None and focus.wants("在哪些地方建温泉？") == "where"
     # English when / where ask only as the question's word, not in a clause (what happens when it is sold).
