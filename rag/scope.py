@@ -157,14 +157,33 @@ _NOT_NAME = re.compile(r"[了这那在让给把被和与跟儿呢吗吧啊咋啥
 _DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
 
 
+_BOOK_TITLE = re.compile(r"《([^《》]{3,40})》")
+OURS_SHARE = 0.8  # a 《name》 this much of whose characters one title holds is that title, loosely written
+
+
+def _loosely_ours(name: str, titles: Mapping[str, str]) -> bool:
+    """Is a name in 《》 one of the documents, however loosely written (《二道区十四五规划》)?"""
+    chars = set(name) - set('《》“”"　 ')
+    return any(
+        name in title or title in name or len(chars & set(title)) >= OURS_SHARE * len(chars)
+        for title in titles.values()
+    )
+
+
 def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
-    """The rule or law the question names by a name no document here has (中央八项规定, beside a district
-    plan; 城市房屋拆迁管理条例, beside the regulation that repealed it), else None.
+    """The rule, law, plan or other document the question names by a name no document here has (中央八项规定,
+    beside a district plan; 城市房屋拆迁管理条例, beside the regulation that repealed it; 《长春市国土空间总体规划》,
+    beside the district's own plan), else None.
+
+    A name in 《》 names a document whatever its genre; it is ours when a title holds nearly all its characters.
 
     The name may carry words before it (请问商标法…): a tail of it that a title holds makes it one of ours,
     when the tail says more than its genre: a stem of two characters before 法 (商标法), of three before
     条例, 规定, 办法 (燃气管理条例), not 管理条例 alone, which every other regulation's name ends with.
     """
+    for name in _BOOK_TITLE.findall(question):
+        if not _loosely_ours(name, titles):
+            return name
     for m in _INSTRUMENT.finditer(_BRACKETED.sub("", question)):
         run, word = m.group(1), m.group(2)
         if _DEICTIC.search(run):
