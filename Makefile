@@ -73,23 +73,23 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh3.jsonl --dataset eval/datasets/test/erdao-fresh4.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh5.jsonl --dataset eval/datasets/test/erdao-fresh6.jsonl \
-	  --report artifacts/eval \
-	  --min hit@3=0.88 --min citation_accuracy=0.655 --min citation_precision=0.755 \
-	  --min refusal_recall=0.87 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
-	  --max false_refusal_rate=0.14
+	  --dataset eval/datasets/test/erdao-fresh7.jsonl --report artifacts/eval \
+	  --min hit@3=0.895 --min citation_accuracy=0.672 --min citation_precision=0.77 \
+	  --min refusal_recall=0.89 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
+	  --max false_refusal_rate=0.135
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
 	  --report artifacts/eval-regs \
-	  --min hit@3=0.86 --min citation_accuracy=0.55 --min citation_precision=0.665 \
-	  --min refusal_recall=0.765 --min grounded_sentence_rate=0.99 --min must_include_rate=0.58 \
-	  --max false_refusal_rate=0.185
+	  --min hit@3=0.86 --min citation_accuracy=0.56 --min citation_precision=0.67 \
+	  --min refusal_recall=0.775 --min grounded_sentence_rate=0.99 --min must_include_rate=0.59 \
+	  --max false_refusal_rate=0.175
 	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/nat-regs.jsonl --dataset eval/datasets/test/nat-regs2.jsonl \
 	  --report artifacts/eval-nat \
-	  --min hit@3=0.80 --min citation_accuracy=0.60 --min citation_precision=0.70 \
-	  --min refusal_recall=0.60 --min grounded_sentence_rate=0.99 --min must_include_rate=0.60 \
-	  --max false_refusal_rate=0.15
+	  --min hit@3=0.83 --min citation_accuracy=0.645 --min citation_precision=0.715 \
+	  --min refusal_recall=0.75 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
+	  --max false_refusal_rate=0.115
 
 test: lint typecheck unit eval-gate
 
