@@ -151,7 +151,8 @@ def day_bound(question: str) -> bool:
 _OPINION = re.compile(
     r"[你您](觉得|认为|怎么看|看来|建议|推荐)|值不值|划不划算|划算[吗不么]|合不合算"
     # A recommendation asked for (有啥好吃的馆子推荐不, 推荐几家): documents recommend no shop or school.
-    r"|有(啥|什么)[^，。？?]{0,10}推荐|推荐(一下|几[个家所])|推荐(吧|不|吗|呗|么)?[？?！!。\s]*$"
+    # 由谁推荐, 推荐条件 ask about a procedure: only a recommendation asked of the bot counts.
+    r"|有(啥|什么)[^，。？?]{0,10}推荐(吧|不|吗|呗|么|的)?[？?！!。\s]*$|推荐(一下|几[个家所])|推荐(吧|不|吗|呗|么)[？?！!。\s]*$"
     # Which of two does better (谁家的休闲农业搞得更好): a ranking the documents do not make.
     r"|(哪个|哪家|谁家|谁)[^，。？?]{0,10}更(好|强|厉害|棒|出色|优秀|有前途|有出息|值得)"
     r"|\b(do|would) you (think|recommend|suggest|advise)\b|\bin your (opinion|view)\b|\bis it worth\b",

@@ -122,6 +122,8 @@ def test_a_request_for_the_bots_own_judgement_is_refused(rules: policy.Policy) -
     # A recommendation asked for: documents recommend no shop, school or spa.
     assert policy.asks_opinion("温泉街有啥好吃的馆子推荐不？") and policy.asks_opinion("给推荐几家温泉吧")
     assert not policy.asks_opinion("规划推荐发展哪些冰雪产业？")
+    assert not policy.asks_opinion("示范温泉由谁推荐？") and not policy.asks_opinion("评示范温泉有什么推荐条件？")
+    assert policy.asks_opinion("有什么好的温泉推荐吗？")
     # Which of two does better is a ranking no document makes.
     assert policy.asks_opinion("甲区跟乙区比，谁家的冰雪旅游搞得更好？")
     for q in ("温泉年卡多少钱？", "物业该不该管楼道卫生？", "这样经营温泉合法吗？", "你好，请问温泉什么时候开放？"):
