@@ -211,8 +211,14 @@ def asks_what_another_says(question: str, titles: Mapping[str, str]) -> str | No
     name = other_instrument(question, titles)
     if name is None:
         return None
-    text = _BRACKETED.sub("", question)
-    after = text[text.find(name) + len(name) :]
+    # A name in 《》 is found as written (it may hold a parenthesis: 《…规划（2021—2035年）》); one run into other
+    # words, in the question without brackets and quotes, where other_instrument found it.
+    at = question.find(name)
+    if at >= 0:
+        after = question[at + len(name) :].lstrip('》”" ')
+    else:
+        text = _BRACKETED.sub("", question)
+        after = text[text.find(name) + len(name) :]
     return name if _ASKED_OF.match(after) else None
 
 

@@ -171,6 +171,8 @@ def test_what_another_instrument_says_is_not_here() -> None:
     plan = {"plan": "甲市乙区国民经济和社会发展第十四个五年规划和2035年远景目标纲要"}
     assert scope.asks_what_another_says("《甲市国土空间总体规划》对乙区怎么定位？", plan) == "甲市国土空间总体规划"
     assert scope.other_instrument("《乙区十四五规划》里养老怎么说？", plan) is None
+    q = "《甲市国土空间总体规划（2021—2035年）》里对乙区怎么定位？"
+    assert scope.asks_what_another_says(q, plan) == "甲市国土空间总体规划（2021—2035年）"
     assert scope.other_instrument("乙区的十四五规划里提到了什么？", plan) is None
     # The genre after words no name holds (这事儿条例里) names no instrument.
     assert scope.other_instrument("孩子在温泉被烫了，这事儿条例里咋说？", titles) is None
