@@ -127,19 +127,21 @@ def _breaches(
     """Per top section, the duty articles (labels) it enforces: cited by number, else restated among the
     candidates of its document (only with `titles`, which tell penalty chapters)."""
     out = []
+    duties_in: dict[str, list[tuple[str, str]]] = {}  # per document: its candidates that are not penalties
     for loc, _ in sections[:top]:
         text = text_of(loc)
         cited = duties_of(text)
         if cited or titles is None or not loc.path or not is_penalty(text, titles.get(loc, "")):
             out.append(cited)
             continue
-        others = [
-            (other.path[-1], body)
-            for other, _ in sections
-            if other.doc_id == loc.doc_id
-            and other.path
-            and other != loc
-            and not is_penalty(body := text_of(other), titles.get(other, ""))
-        ]
-        out.append(restated(text, others))
+        if loc.doc_id not in duties_in:
+            # Read once per document, not once per penalty among the top sections.
+            duties_in[loc.doc_id] = [
+                (other.path[-1], body)
+                for other, _ in sections
+                if other.doc_id == loc.doc_id
+                and other.path
+                and not is_penalty(body := text_of(other), titles.get(other, ""))
+            ]
+        out.append(restated(text, duties_in[loc.doc_id]))
     return out
