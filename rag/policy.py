@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rag import definitions, focus, grounding, prompts, questions, scope
+from rag import definitions, focus, grounding, items, prompts, questions, scope
 from rag.config import Settings
 from rag.places import foreign_latin_places, foreign_places, place_spellings, unheard_places
 from rag.retrieval import Retrieval
@@ -504,6 +504,10 @@ class Policy:
         kind = lacks_answer_type(question, texts, names)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
+        term = items.counted_term(question)
+        if term is not None and not items.lists_members(texts):
+            # “五治”具体是哪五治 answered by a sentence that only repeats “五治”: the members are not given.
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"“{term}”的具体内容"))
         thing = focus.which(question, self.tag)
         if thing is not None and not self.names_kind(thing, texts):
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{thing}"))

@@ -155,6 +155,8 @@ _GENRE_END = re.compile(r"(条例|办法|意见|法)$")
 # Particles and pronouns no instrument's name holds: what comes before one of them is not part of the name.
 _NOT_NAME = re.compile(r"[了这那在让给把被和与跟儿呢吗吧啊咋啥俺我你他她它]")
 _DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
+# 超过规定标准, 违反规定, 按规定办理: 规定 after such a verb is "the rules" in general, not one by name.
+_GENERIC_RULES = re.compile(r"(超过|超出|违反|违背|符合|遵守|按照?|依照?|根据|未按)$")
 
 
 _BOOK_TITLE = re.compile(r"《([^《》]{3,40})》")
@@ -187,6 +189,8 @@ def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
     for m in _INSTRUMENT.finditer(_BRACKETED.sub("", question)):
         run, word = m.group(1), m.group(2)
         if _DEICTIC.search(run):
+            continue
+        if word == "规定" and _GENERIC_RULES.search(run):
             continue
         if word in ("规定", "决定") and (genre := _GENRE_END.search(run)):
             run, word = run[: genre.start()], genre.group()  # 管理条例规定的…: 规定 is the verb, 条例 the genre

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag import focus, grounding, policy, prompts
+from rag import focus, grounding, items, policy, prompts
 from rag.config import Settings
 from rag.retrieval import Retrieval
 from rag.sparse import Tokenizer
@@ -108,6 +108,8 @@ def test_a_day_counted_from_today_is_no_documents_matter(rules: policy.Policy) -
 def test_what_another_instrument_says_is_refused(rules: policy.Policy) -> None:
     r = rules.before("《丙市冰雪旅游促进条例》规定的门票优惠是什么？", _retrieval(5.0))
     assert r is not None and r.code == policy.NOT_COVERED and "丙市冰雪旅游促进条例" in r.reason
+    r = rules.before("本规划和《丙市旅游法》在门票管理上有什么区别？", _retrieval(5.0))
+    assert r is not None and r.code == policy.NOT_COVERED and "丙市旅游法" in r.reason
     assert rules.before("冰雪旅游有什么规划？", _retrieval(5.0)) is None
 
 
@@ -551,6 +553,8 @@ def test_a_comparison_needs_both_sides(rules: policy.Policy) -> None:
     assert focus.compares("本条例和《丙省温泉条例》比，哪个对无证经营罚得更重？")
     assert focus.compares("温泉年卡和次卡有什么区别？") and focus.compares("滑雪和滑冰的区别")
     assert not focus.compares("我和家人想去泡温泉，有什么推荐？")
+    # What the two are compared on may come between them.
+    assert focus.compares("本条例和《丙省温泉法》在收费程序上的规定有什么区别？")
     evidence = ["发展冰雪旅游。"]
     v = rules.after("冰雪旅游和滑翔伞比起来哪个更好玩？", evidence, _retrieval(5.0))
     assert v.refusal is not None and v.refusal.code == policy.NOT_COVERED and "滑翔伞" in v.refusal.reason
@@ -822,3 +826,18 @@ def test_an_amount_of_money_must_be_of_the_kind_asked() -> None:
     assert not policy.lacks_figure("游客在温泉摔伤了，温泉要赔多少钱？", ["温泉经营者应当赔偿游客损失二千元。"])
     assert policy.lacks_figure("温泉改造能拿多少补贴？", ["温泉门票价格为每人一百元。"])
     assert not policy.lacks_figure("温泉门票多少钱？", ["温泉门票价格为每人一百元。"])  # no kind asked: any sum
+
+
+def test_a_counted_term_asked_for_its_members_needs_an_answer_that_lists_them(rules: policy.Policy) -> None:
+    assert items.counted_term("规划说的“四季”旅游，具体是哪四季？") == "四季"
+    assert items.counted_term("“1+3+N”的温泉体系包括哪些？") == "1+3+N"
+    assert items.counted_term("“两带三区”分别指什么？") == "两带三区"
+    # A period (“十四五”), a code (“2035”), an ordinal (“第一”) or a question about where it is said: no members.
+    for q in ("“十四五”时期温泉怎么发展？", "“2035”是什么意思", "温泉被称为“第一”什么？", "“四季”旅游是在哪里提出的？"):
+        assert items.counted_term(q) is None, q
+    assert items.lists_members(["打造春赏花、夏避暑、秋观叶、冬玩雪的“四季”旅游。"])
+    assert not items.lists_members(["大力发展“四季”旅游，建设冰雪旅游强区。"])
+    r = rules.after("规划说的“四季”旅游，具体是哪四季？", ["大力发展“四季”旅游。"], _retrieval(5.0)).refusal
+    assert r is not None and r.code == policy.NO_ANSWER_TYPE and "“四季”的具体内容" in r.reason
+    v = rules.after("规划说的“四季”旅游，具体是哪四季？", ["发展春、夏、秋、冬“四季”旅游。"], _retrieval(5.0))
+    assert v.refusal is None

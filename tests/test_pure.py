@@ -110,6 +110,9 @@ def test_question_demands() -> None:
     # A share named to ask which kind (提高哪类投资的比重, 哪个景区占比最高) asks for the kind, not a figure.
     assert not questions.needs_number("规划要提高哪类投资的比重？")
     assert not questions.needs_number("哪个景区的游客占比最高？")
+    # 第几条 asks which article (its citation answers it); a measure unit makes 几 a figure.
+    assert not questions.needs_number("《温泉条例》第几条规定了门票？")
+    assert questions.needs_number("每个泡池最多几平方米？") and questions.needs_number("一户能领几公斤米？")
     assert questions.needs_number("社会投资的比重要提高到多少？") and questions.needs_number("哪类投资比重达到多少？")
     assert questions.needs_number("新区要建几个停车场，选址定了吗？")
     # Asked with the items' names, the count is the length of the list: no figure needed.

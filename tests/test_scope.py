@@ -176,6 +176,11 @@ def test_what_another_instrument_says_is_not_here() -> None:
     assert scope.other_instrument("乙区的十四五规划里提到了什么？", plan) is None
     # The genre after words no name holds (这事儿条例里) names no instrument.
     assert scope.other_instrument("孩子在温泉被烫了，这事儿条例里咋说？", titles) is None
+    # 规定 after 超过, 违反, 按: the rules in general, not a rule by name.
+    assert scope.other_instrument("泡池面积超过规定标准的，会怎么处理？", titles) is None
+    assert scope.other_instrument("温泉没按规定公示水质，谁来管？", titles) is None
+    assert scope.other_instrument("违反规定收费的温泉怎么罚？", titles) is None
+    assert scope.other_instrument("违反丙省温泉八项规定的怎么办？", titles) is not None
 
 
 def test_another_places_own_document_is_not_here() -> None:
