@@ -112,6 +112,12 @@ class Settings:
     tense_weight: float = _f(
         0.02, "sentence score bonus when its tense (plan vs review) matches the question's", range=(0, 1)
     )
+    sentence_cover_weight: float = _f(
+        1.0,
+        "bonus, in the fused score's standard deviations, for the share of the question's words that one sentence "
+        "of a top-3 section holds (rag.rerank)",
+        range=(0, 5),
+    )
     value_weight: float = _f(
         0.03,
         "sentence score bonus for holding a value of the kind asked for (a figure, a date, a place)",

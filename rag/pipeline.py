@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import duties, focus, glossary, prompts, questions, scope, tables, vocab
+from rag import duties, focus, glossary, prompts, questions, rerank, scope, tables, vocab
 from rag.cite import answer_text, refusal_text
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -171,6 +171,18 @@ class Pipeline:
         return metadata_only_sections(self.index)
 
     @functools.cached_property
+    def _section_sentences(self) -> dict[Locator, list[str]]:
+        """Each section's sentences, lower-cased (the policy's terms are)."""
+        loc_of = {c.id: c.loc for c in self.index.chunks}
+        out: dict[Locator, list[str]] = {}
+        for s in self.index.sentences:
+            out.setdefault(loc_of[s.chunk_id], []).append(s.text.lower())
+        return out
+
+    def _sentences_of(self, loc: Locator) -> list[str]:
+        return self._section_sentences.get(loc, [])
+
+    @functools.cached_property
     def _commencing(self) -> frozenset[Locator]:
         """Sections saying when their document takes effect: found on the first question asking that, not at start."""
         return frozenset(c.loc for c in self.index.chunks if focus.states_commencement(c.text))
@@ -190,6 +202,14 @@ class Pipeline:
             if body and len(body) < len(sections):
                 r = self._reranked(r, body, request.top_k)
                 sections = r.sections
+            read = self.policy.terms(text)
+            covered = rerank.by_sentence_coverage(
+                sections, read.terms, self.policy.salience, self._sentences_of, self.settings.sentence_cover_weight
+            )
+            if covered is not sections:
+                r = self._reranked(r, covered, request.top_k)
+                sections = r.sections
+            # After the re-ordering above: a duty goes before the penalty enforcing it, whatever their sentences hold.
             lifted = duties.lift_duties(text, sections, self.index.section_text, titles=self.index.titles)
             if lifted is not sections:
                 r = self._reranked(r, lifted, request.top_k)

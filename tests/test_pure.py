@@ -254,3 +254,28 @@ def test_continues_says_which_sentences_leave_their_thought_unfinished() -> None
     assert continues("维修资金归业主所有。", True, verb_first=False) is None  # a statement with a subject
     assert continues("山更绿，水更清。", True, verb_first=True) is None  # a comma: a whole thought
     assert continues("统筹推进城乡供水、排水、燃气和供热设施改造。", True, verb_first=True) is None  # too long
+
+
+def test_a_top_section_whose_one_sentence_holds_the_question_goes_first() -> None:
+    from rag import rerank
+    from rag.types import Locator
+
+    spa, ski, far = Locator("d", ("第一章",)), Locator("d", ("第二章",)), Locator("d", ("第九章",))
+    sentences = {
+        spa: ["温泉是冬季旅游的主体。", "建设温泉康养基地。"],
+        ski: ["加快形成以冰雪旅游为主体、温泉康养为支撑的旅游体系。"],
+        far: ["旅游体系以冰雪为主体、温泉为支撑。"],
+    }
+    terms = ["旅游体系", "主体", "支撑"]
+    order = rerank.by_sentence_coverage([(spa, 4.0), (ski, 3.5), (far, 1.0)], terms, lambda t: 1.0, sentences.get, 1.0)
+    # The second section's one sentence holds every word: it leads, with the lead's score; the fourth place
+    # and below keep their order, and a section far behind is not lifted past the top three.
+    assert order == [(ski, 4.0), (spa, 3.5), (far, 1.0)]
+    assert rerank.held(terms, lambda t: 1.0, sentences[spa]) == 1 / 3
+    # Far behind in score, the same sentence does not lift a section; nothing moves without weight.
+    behind = [(spa, 4.0), (ski, 2.0)]
+    assert rerank.by_sentence_coverage(behind, terms, lambda t: 1.0, sentences.get, 1.0) is behind
+    # One word alone is no fit: many sentences hold 主体.
+    close = [(spa, 4.0), (ski, 3.5)]
+    assert rerank.by_sentence_coverage(close, ["主体"], lambda t: 1.0, sentences.get, 5.0) is close
+    assert rerank.by_sentence_coverage(close, terms, lambda t: 1.0, sentences.get, 0.0) is close
