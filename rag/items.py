@@ -20,19 +20,59 @@ _SUMMED = re.compile(r"^[0-9]+(?:\+(?:[0-9]+|[Nn]))+$")  # “1+2+3+4+N”: coun
 _ASKS_MEMBERS = re.compile(
     r"哪[几一二两三四五六七八九十]|分别|包括|包含|指(的是)?(什么|啥|哪)|是(什么|啥|哪[些几])|都(有|是)(什么|啥|哪)|有哪些"
 )
-# How an answer lists members: 生产、生活、生态; clauses joined by ；.
+# What the term does or means (概括的是什么, 的意义是什么): asked of the term, not of its members.
+_NOT_MEMBERS = re.compile(r"概括|体现|说明|意味|代表|强调|目的|意义|作用|提出|为什么")
+# How an answer lists members: 生产、生活、生态; clauses joined by ；. Other counted slogans (“十个明确”、“十四个
+# 坚持”) are siblings of the term, not its members: they and the mark after them do not count; a quote that is
+# itself the list (“源头严防、过程严管、后果严惩”) does.
 _LISTED = re.compile(r"[、；;]")
+_QUOTE_AND_MARK = re.compile(r"[“\"「]([^”\"」]*)[”\"」][、，,]?")
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2}
+MOST_MARKS = 3  # a long list may be quoted in part (……): this many marks show it is being listed
+
+
+def count_of(term: str) -> int:
+    """How many members a counted term has (“五治” 5, “十四个坚持” 14, “1+2+3+4+N” 5 kinds), 0 if unreadable."""
+    if _SUMMED.match(term):
+        return term.count("+") + 1
+    m = re.match(r"[0-9]+", term)
+    if m:
+        return int(m.group())
+    digits = re.match(r"[一二两三四五六七八九十]+", term)
+    if not digits:
+        return 0
+    run, total, value = digits.group(), 0, 0
+    for ch in run:
+        if ch == "十":
+            total += (value or 1) * 10
+            value = 0
+        else:
+            value = _NUMERALS[ch]
+    return total + value
 
 
 def counted_term(question: str) -> str | None:
     """The counted term whose members the question asks for, else None."""
     for m in _QUOTED.finditer(question):
         term = m.group(1)
-        if (_COUNTED.match(term) or _SUMMED.match(term)) and _ASKS_MEMBERS.search(question, m.end()):
+        ask = _ASKS_MEMBERS.search(question, m.end())
+        if (
+            (_COUNTED.match(term) or _SUMMED.match(term))
+            and ask
+            and not _NOT_MEMBERS.search(question, m.end(), ask.start())
+        ):
             return term
     return None
 
 
-def lists_members(texts: Sequence[str]) -> bool:
-    """Does any answer sentence list things (two or more joined by 、 or ；)?"""
-    return any(_LISTED.search(t) for t in texts)
+def lists_members(texts: Sequence[str], term: str) -> bool:
+    """Does one answer sentence list as many things as the term counts (its marks between them, up to
+    MOST_MARKS), leaving out other quoted slogans?"""
+    need = max(1, min(count_of(term) - 1, MOST_MARKS))
+    return any(len(_LISTED.findall(_QUOTE_AND_MARK.sub(_unless_counted, t))) >= need for t in texts)
+
+
+def _unless_counted(m: re.Match[str]) -> str:
+    """A quoted counted slogan and its mark are dropped; any other quote stays as it was."""
+    inner = m.group(1)
+    return "" if _COUNTED.match(inner) or _SUMMED.match(inner) else m.group()

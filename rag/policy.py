@@ -505,7 +505,7 @@ class Policy:
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
         term = items.counted_term(question)
-        if term is not None and not items.lists_members(texts):
+        if term is not None and not items.lists_members(texts, term):
             # “五治”具体是哪五治 answered by a sentence that only repeats “五治”: the members are not given.
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"“{term}”的具体内容"))
         thing = focus.which(question, self.tag)

@@ -835,8 +835,22 @@ def test_a_counted_term_asked_for_its_members_needs_an_answer_that_lists_them(ru
     # A period (“十四五”), a code (“2035”), an ordinal (“第一”) or a question about where it is said: no members.
     for q in ("“十四五”时期温泉怎么发展？", "“2035”是什么意思", "温泉被称为“第一”什么？", "“四季”旅游是在哪里提出的？"):
         assert items.counted_term(q) is None, q
-    assert items.lists_members(["打造春赏花、夏避暑、秋观叶、冬玩雪的“四季”旅游。"])
-    assert not items.lists_members(["大力发展“四季”旅游，建设冰雪旅游强区。"])
+    assert items.lists_members(["打造春赏花、夏避暑、秋观叶、冬玩雪的“四季”旅游。"], "四季")
+    assert not items.lists_members(["大力发展“四季”旅游，建设冰雪旅游强区。"], "四季")
+    # Sibling slogans listed beside the term are not its members; twelve members need a long list.
+    assert not items.lists_members(["大会提出的“两带”、“十二景”、“四季”概括了旅游布局。"], "十二景")
+    assert items.lists_members(["建设甲湖;乙山;丙谷;丁岭等十二景。"], "十二景")
+    assert items.lists_members(["建立“春赏花、夏避暑、秋观叶”的三季旅游。"], "三季")  # the quote is the list
+    # What the terms sum up is asked, not their members.
+    assert items.counted_term("“两带”、“四季”概括的是什么？") is None
+    assert [items.count_of(t) for t in ("五治", "十四个坚持", "两步走", "3核", "1+2+N", "二十景")] == [
+        5,
+        14,
+        2,
+        3,
+        3,
+        20,
+    ]
     r = rules.after("规划说的“四季”旅游，具体是哪四季？", ["大力发展“四季”旅游。"], _retrieval(5.0)).refusal
     assert r is not None and r.code == policy.NO_ANSWER_TYPE and "“四季”的具体内容" in r.reason
     v = rules.after("规划说的“四季”旅游，具体是哪四季？", ["发展春、夏、秋、冬“四季”旅游。"], _retrieval(5.0))
