@@ -149,7 +149,7 @@ def day_bound(question: str) -> bool:
 # The asker wants the bot's own view of a choice: 你觉得值不值得, 您认为, 划不划算. Documents state rules and
 # plans; whether one person's choice is worth it is no text's to say.
 _OPINION = re.compile(
-    r"[你您](觉得|认为|怎么看|看来|建议|推荐)|值不值|划不划算|划算[吗不么]|合不合算"
+    r"[你您](个人|自己|自个儿)?(觉得|认为|怎么看|看来|建议|推荐)|值不值|划不划算|划算[吗不么]|合不合算"
     # A recommendation asked for (有啥好吃的馆子推荐不, 推荐几家): documents recommend no shop or school.
     # 由谁推荐, 推荐条件 ask about a procedure: only a recommendation asked of the bot counts.
     r"|有(啥|什么)[^，。？?]{0,10}推荐(吧|不|吗|呗|么|的)?[？?！!。\s]*$|推荐(一下|几[个家所])|推荐(吧|不|吗|呗|么)[？?！!。\s]*$"

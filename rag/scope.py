@@ -113,9 +113,17 @@ _REFERENCE = re.compile(
 )
 
 
+# An English question names the kind the same way: "What does the report say…", "Under the regulations…".
+_REFERENCE_EN = re.compile(r"\bthe (report|plan|outline|regulations?|opinions?|measures)\b", re.I)
+_KIND_EN = {"report": "报告", "plan": "规划", "outline": "纲要", "regulation": "条例", "opinion": "意见"}
+_KIND_EN |= {"regulations": "条例", "opinions": "意见", "measures": "办法"}
+
+
 def referenced(question: str, titles: Mapping[str, str]) -> set[str]:
-    """Documents whose kind the question names ("报告提出…"), when that singles out some but not all of them."""
+    """Documents whose kind the question names ("报告提出…", "the report"), when that singles out some but not
+    all of them."""
     kinds = {a or b for a, b in _REFERENCE.findall(question)}
+    kinds |= {_KIND_EN[k.lower()] for k in _REFERENCE_EN.findall(question)}
     if not kinds or len(titles) < 2:
         return set()
     found = {doc for doc, title in titles.items() if kinds & scope_words(title)}

@@ -118,6 +118,7 @@ def test_a_request_for_the_bots_own_judgement_is_refused(rules: policy.Policy) -
         "你觉得温泉年卡值不值得办？",
         "现在办温泉年卡划算吗",
         "您认为我该去滑雪还是泡温泉？",
+        "你个人觉得哪个温泉最好？",
         "Do you think the spa pass is worth it?",
     ):
         assert policy.asks_opinion(q), q

@@ -66,6 +66,10 @@ def test_a_question_naming_a_kind_of_document_is_read_in_those_documents() -> No
     assert scope.referenced("按照条例，狗伤人谁负责？", titles) == {"dogs"}
     assert scope.referenced("纲要关于冰雪产业怎么说？", titles) == {"plan"}
     assert scope.referenced("遛狗要拴绳吗？", titles) == set()  # names no kind of document
+    # An English question names the kind in English.
+    assert scope.referenced("What does the report say about parks?", titles) == {"rep"}
+    assert scope.referenced("Under the regulations, must dogs be leashed?", titles) == {"dogs"}
+    assert scope.referenced("Can I report a barking dog?", titles) == set()  # a verb, not "the report"
     assert scope.referenced("条例里对遛狗有什么要求？", {"dogs": titles["dogs"]}) == set()  # only one document
 
 
