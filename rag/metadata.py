@@ -1,14 +1,15 @@
 """What describes a document rather than its topics: notice and title lines, the sentence naming the document's
-own title, the one saying when it takes effect. They answer questions about the document (who issued it, when,
-for which period), never topical ones: a topical answer never quotes them, and a section made of nothing else
-(a plan's preamble holding only its covering notice) is no evidence for a topical question.
+own title, the one saying when it takes effect; and labels (run-in headings, a vocative). They answer questions
+about the document (who issued it, when, for which period), never topical ones: a topical answer never quotes
+them, and a section made of nothing else (a plan's preamble holding only its covering notice) is no evidence for
+a topical question.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rag import focus
 from rag.store import Index
@@ -75,3 +76,22 @@ def title_sentences(index: Index) -> set[int]:
     spans = _role_spans(index, lambda role: role == "title")
     doc_of = {c.id: c.doc_id for c in index.chunks}
     return {s.index for s in index.sentences if any(a <= s.start < b for a, b in spans.get(doc_of[s.chunk_id], ()))}
+
+
+# An enumerated item ((六)盗用燃气。, 1. 幼儿园。) is content however short; a label is not.
+_ITEM = re.compile(r"^\s*([(（][一二三四五六七八九十0-9]+[)）]|[0-9]+[.、．]|[一二三四五六七八九十]+、)")
+LABEL_MAX_CHARS = 16
+
+
+def is_label(text: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> bool:
+    """Is a sentence a label rather than a statement: a run-in heading (主城区。), a vocative (同志们！), a line of
+    a title (远景目标纲要。)? Short, not an enumerated item, and without a verb: it names, it says nothing."""
+    body = text.strip().rstrip("。！!？?；;，,：:")
+    if not body or len(body) > LABEL_MAX_CHARS or _ITEM.match(body):
+        return False
+    return not any(_SAYS.match(pos) for word, pos in tag(body) if word.strip())
+
+
+# Parts of speech that make a statement of a short sentence: verbs (not verbal nouns, which name: 产业发展),
+# adjectives, adverbs and set phrases (严格控制).
+_SAYS = re.compile(r"v(?!n)|a|d|l|i")

@@ -40,3 +40,10 @@ def test_a_first_sense_comes_before_a_remote_one() -> None:
     # "staff" is 人员's first sense and 棍棒's second ("club; staff; stick"): the first leads however common the other.
     terms = glossary.chinese_terms("staff", lambda w: {"人员": 1, "棍棒": 50}.get(w, 0))
     assert terms[0] == "人员"
+
+
+def test_the_name_before_an_appositive_comma_is_a_gloss_of_its_own() -> None:
+    """CC-CEDICT explains some names after a comma ("Golden Shield Project, information system for …"): the
+    name alone is looked up, up to four words long."""
+    found = glossary.chinese_terms("What was the Golden Shield Project?", lambda w: 1)
+    assert "金盾工程" in found

@@ -185,6 +185,16 @@ def test_a_topic_line_or_a_cut_enumeration_brings_what_follows(real_pipeline) ->
     assert sum(name in b.text for name in ("智慧二道", "繁荣二道", "生态二道", "文明二道", "法治二道")) >= 3
 
 
+def test_no_answer_quotes_a_label(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    """A line of the title (远景目标纲要。) or a run-in heading (主城区。) names, it says nothing: even an answer
+    about the document itself, from its notice, leaves them out."""
+    a = real_pipeline.ask("Which meeting approved the plan?")
+    assert not a.refused and "人民代表大会" in a.text
+    assert all(s.text not in ("远景目标纲要。", "第十四个五年规划和2035年。") for s in a.sentences)
+    b = real_pipeline.ask("开发区的功能定位是什么？")
+    assert not b.refused and all(s.text != "开发区。" for s in b.sentences)
+
+
 def test_a_when_question_gets_the_sentence_holding_a_date(real_pipeline) -> None:  # type: ignore[no-untyped-def]
     """The notice's title line is the best match for "when was the notice issued", but only its date line
     answers; a title line (第十四个五年规划和2035年) is a name, not a date."""

@@ -279,3 +279,14 @@ def test_a_top_section_whose_one_sentence_holds_the_question_goes_first() -> Non
     close = [(spa, 4.0), (ski, 3.5)]
     assert rerank.by_sentence_coverage(close, ["主体"], lambda t: 1.0, sentences.get, 5.0) is close
     assert rerank.by_sentence_coverage(close, terms, lambda t: 1.0, sentences.get, 0.0) is close
+
+
+def test_a_label_says_nothing_and_an_enumerated_item_does() -> None:
+    from rag.metadata import is_label
+    from rag.sparse import Tokenizer
+
+    tag = Tokenizer().tag
+    for label in ("北湖新区。", "乡亲们！", "冰雪旅游发展纲要。", "第十五个五年规划和2035年。"):
+        assert is_label(label, tag), label
+    for statement in ("（三）私拉燃气管道。", "2. 温泉度假区。", "加快建设北湖新区。", "北湖新区是全市的门户。"):
+        assert not is_label(statement, tag), statement

@@ -17,7 +17,7 @@ import numpy as np
 from rag import focus, grounding, questions, tables, tokens
 from rag.config import Settings
 from rag.generate.base import Draft
-from rag.metadata import metadata_sentences, title_sentences
+from rag.metadata import is_label, metadata_sentences, title_sentences
 from rag.retrieval import Retrieval
 from rag.store import Index
 from rag.types import AnswerSentence, Chunk, Citation, Locator, Sentence
@@ -99,6 +99,7 @@ class Extractive:
         self._tokenize = index.sparse.tokenizer
         self._tag = index.sparse.tokenizer.tag
         self._terms: dict[int, frozenset[str]] = {}
+        self._labels: dict[int, bool] = {}
         self._metadata = metadata_sentences(index)
         self._titles = title_sentences(index)
         self._tense = np.array([focus.sentence_tense(s.text) for s in index.sentences], np.int8)
@@ -113,8 +114,13 @@ class Extractive:
         ranked = retrieval.sections[:3]
         # The covering notice and title lines answer questions about the document, never topical ones.
         meta_ok = retrieval.about_document
+        # A label (主城区。, 同志们！, a title's line) says nothing, unless the name is what is asked.
+        labels_ok = focus.wants(question) == "name"
         candidates = [
-            s for loc, _ in ranked for s in self.by_section.get(loc, []) if meta_ok or s.index not in self._metadata
+            s
+            for loc, _ in ranked
+            for s in self.by_section.get(loc, [])
+            if (meta_ok or s.index not in self._metadata) and (labels_ok or not self._is_label(s))
         ]
         if not candidates:
             return Draft(())
@@ -144,6 +150,13 @@ class Extractive:
             picked = self._with_value(candidates, picked, score, holds)
         picked = self._with_headers(candidates, picked)
         return Draft(tuple(self._compose(candidates, picked, grounding.units(retrieval.question), rank_of)))
+
+    def _is_label(self, s: Sentence) -> bool:
+        """rag.metadata.is_label, read once per sentence (when it first becomes a candidate)."""
+        found = self._labels.get(s.index)
+        if found is None:
+            found = self._labels[s.index] = is_label(s.text, self._tag)
+        return found
 
     def _weights(self, question: str) -> dict[str, float]:
         """IDF over chunks (BM25's own counts) of the question's words (digits and 三/3 variants both tried)."""
