@@ -181,6 +181,8 @@ def lacks_answer_type(question: str, texts: Sequence[str], names: Callable[[str]
     if kind == "name":
         # The name must be one the question does not hold already (七个街道分别叫啥 is not answered by 一区一镇七街).
         return None if any(focus.names_given(t, question) for t in texts) else kind
+    if kind == "when" and years(question) - years(" ".join(texts)):
+        return kind  # when did the 2010 revision take effect: a date said of another year does not answer it
     kinds = [kind] + (["who", "contact"] if kind == "where" and focus.errand_where(question) else [])
     if any(any(focus.holds(k, t) for k in kinds) and (names is None or names(t)) for t in texts):
         return None

@@ -220,6 +220,10 @@ def test_answer_type_when_where_who() -> None:
     spa = lambda t: "温泉" in t  # noqa: E731
     assert policy.lacks_answer_type("温泉基地什么时候建成？", ["到2025年游客达到500万人次。"], spa) == "when"
     assert policy.lacks_answer_type("温泉基地什么时候建成？", ["2024年底建成温泉康养基地。"], spa) is None
+    # A question about a year's event is not answered by a date said of another year.
+    q = "2019年修订的温泉条例从哪天起施行？"
+    assert policy.lacks_answer_type(q, ["本条例自2012年5月1日起施行。"]) == "when"
+    assert policy.lacks_answer_type(q, ["2019年修订的本条例自2020年1月1日起施行。"]) is None
 
 
 def test_a_value_must_be_said_of_every_specific_thing_asked(rules: policy.Policy) -> None:
