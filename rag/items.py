@@ -1,5 +1,5 @@
 """Pure: a question that asks for the members of a counted term (“五治”具体是哪五治, “三河”指哪几条河) and
-whether an answer lists any.
+whether an answer lists them.
 
 Plans coin counted slogans (“五治”融合, “1+2+3+4+N”街路体系) and often never spell them out. A sentence that
 only repeats the slogan holds its words, so focus coverage passes it, yet it names none of the members
@@ -27,7 +27,7 @@ _NOT_MEMBERS = re.compile(r"概括|体现|说明|意味|代表|强调|目的|意
 # itself the list (“源头严防、过程严管、后果严惩”) does.
 _LISTED = re.compile(r"[、；;]")
 _QUOTE_AND_MARK = re.compile(r"[“\"「]([^”\"」]*)[”\"」][、，,]?")
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2}
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 MOST_MARKS = 3  # a long list may be quoted in part (……): this many marks show it is being listed
 
 

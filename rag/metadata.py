@@ -1,8 +1,10 @@
 """What describes a document rather than its topics: notice and title lines, the sentence naming the document's
-own title, the one saying when it takes effect; and labels (run-in headings, a vocative). They answer questions
-about the document (who issued it, when, for which period), never topical ones: a topical answer never quotes
-them, and a section made of nothing else (a plan's preamble holding only its covering notice) is no evidence for
-a topical question.
+own title, the one saying when it takes effect. They answer questions about the document (who issued it, when,
+for which period), never topical ones: a topical answer never quotes them, and a section made of nothing else
+(a plan's preamble holding only its covering notice) is no evidence for a topical question.
+
+And what says nothing at all: a label (a run-in heading 主城区。, a vocative 同志们！, a title's line), quoted in no
+answer unless a name is what is asked.
 """
 
 from __future__ import annotations
