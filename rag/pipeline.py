@@ -170,17 +170,9 @@ class Pipeline:
     def _metadata_only(self) -> frozenset[Locator]:
         return metadata_only_sections(self.index)
 
-    @functools.cached_property
-    def _section_sentences(self) -> dict[Locator, list[str]]:
-        """Each section's sentences, lower-cased (the policy's terms are)."""
-        loc_of = {c.id: c.loc for c in self.index.chunks}
-        out: dict[Locator, list[str]] = {}
-        for s in self.index.sentences:
-            out.setdefault(loc_of[s.chunk_id], []).append(s.text.lower())
-        return out
-
     def _sentences_of(self, loc: Locator) -> list[str]:
-        return self._section_sentences.get(loc, [])
+        """A section's sentences, lower-cased as the policy's terms are (read for the top three only)."""
+        return [s.text.lower() for s in self.index.section_sentences.get(loc, [])]
 
     @functools.cached_property
     def _commencing(self) -> frozenset[Locator]:

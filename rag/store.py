@@ -76,6 +76,15 @@ class Index:
             rows.setdefault(s.chunk_id, []).append(i)
         return {k: np.array(v, np.int64) for k, v in rows.items()}
 
+    @functools.cached_property
+    def section_sentences(self) -> dict[Locator, list[Sentence]]:
+        """Each section's sentences in document order, by locator (the generator quotes them, retrieval weighs them)."""
+        loc_of = {c.id: c.loc for c in self.chunks}
+        out: dict[Locator, list[Sentence]] = {}
+        for s in self.sentences:
+            out.setdefault(loc_of[s.chunk_id], []).append(s)
+        return out
+
     @property
     def model(self) -> str:
         return str(self.manifest["model"]["name"])

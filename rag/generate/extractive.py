@@ -91,9 +91,7 @@ class Extractive:
         self.index = index
         self.settings = settings
         self.chunks: dict[str, Chunk] = {c.id: c for c in index.chunks}
-        self.by_section: dict[Locator, list[Sentence]] = {}
-        for s in index.sentences:
-            self.by_section.setdefault(self.chunks[s.chunk_id].loc, []).append(s)
+        self.by_section: dict[Locator, list[Sentence]] = index.section_sentences
         # Sentences are tokenised when they first become candidates, not all at load: a knowledge base of
         # thousands of documents holds hundreds of thousands of sentences.
         self._tokenize = index.sparse.tokenizer
