@@ -10,7 +10,19 @@ from rag.errors import UserError
 from rag.types import Locator
 
 FIELDS = ("id", "question", "answerable", "gold", "also_ok", "must_include", "type")
-TYPES = ("staff", "resident", "colloquial", "multi", "intro", "preamble", "unanswerable", "adversarial", "english")
+TYPES = (
+    "staff",
+    "resident",
+    "colloquial",
+    "multi",
+    "intro",
+    "preamble",
+    "unanswerable",
+    "adversarial",
+    "english",
+    "partial",
+)
+# partial: two asks, the documents answer the first only; gold and must_include are for the answered part.
 ANY_DOC = ""  # a gold label written as {part, chapter} names a section of the default document
 Key = Locator
 

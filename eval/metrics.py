@@ -24,6 +24,7 @@ METRICS = (
     "false_refusal_rate",
     "grounded_sentence_rate",
     "must_include_rate",
+    "partial_flag_rate",
     "answer_precision",
     "aurc",
     "latency_ms_p50",
@@ -43,6 +44,7 @@ class Outcome:
     sentences: tuple[tuple[str, tuple[Key, ...]], ...]  # answer sentences and the sections each cites
     latency_ms: float
     score: float = 0.0  # the policy's answerability score (0 for a refusal)
+    flagged: bool = False  # the answer says what of the question the documents do not say (a partial answer)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,8 @@ def compute(
         "false_refusal_rate": _mean([o.refused for _, o in ans]),
         "grounded_sentence_rate": _mean(grounded),
         "must_include_rate": _mean(must),
+        # A two-part question answered in part: the answer must say which part the documents leave open.
+        "partial_flag_rate": _mean([o.flagged for i, o in ans if i.type == "partial" and not o.refused]),
         "answer_precision": _mean(cited_sentences),
         "aurc": aurc(pairs),
         "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,

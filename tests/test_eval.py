@@ -67,6 +67,15 @@ def test_refusals() -> None:
     assert by["unanswerable"]["refusal_recall"] == 0.5 and by["staff"]["false_refusal_rate"] == 1.0
 
 
+def test_partial_flag_rate_counts_answers_that_name_the_part_left_open() -> None:
+    two_part = item(type_="partial")
+    flagged = Outcome("…【第二篇·第一章】文件未具体提及：补贴。", False, (K21,), (K21,), (), 5.0, flagged=True)
+    silent = outcome("二道区构建“21338”的空间格局。【第二篇·第一章】")
+    m = compute([(two_part, flagged), (two_part, silent), (two_part, outcome(refused=True, cited=(), sentences=()))])
+    assert m["partial_flag_rate"] == 0.5  # the refusal is not an answer, so it is not counted
+    assert compute([(item(), flagged)])["partial_flag_rate"] is None  # no two-part question, no rate
+
+
 def test_uncited_and_unsupported_sentences() -> None:
     sentences = (
         ("二道区构建“21338”的空间格局。", (K21,)),  # supported
