@@ -45,7 +45,7 @@ def outcome(answer: Answer) -> Outcome:
         sentences=tuple((s.text, tuple(c.loc for c in s.citations)) for s in answer.sentences),
         latency_ms=answer.timings_ms.get("total", 0.0),
         score=answer.score,
-        flagged=bool(answer.uncovered),
+        flagged=bool(answer.uncovered or answer.unanswered),
     )
 
 

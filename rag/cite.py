@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rag import prompts
 from rag.errors import UnknownSection
@@ -39,17 +39,31 @@ def tag(citation: Citation, many_docs: bool = False) -> str:
     return f"【{citation.label}】"
 
 
-def answer_text(sentences: Sequence[AnswerSentence], uncovered: Sequence[str] = (), lead: str = "") -> str:
+def answer_text(
+    sentences: Sequence[AnswerSentence], uncovered: Sequence[str] = (), lead: str = "", unanswered: Sequence[str] = ()
+) -> str:
     """Each sentence followed by its citation tags (documents named when there are several), then what the
     documents do not say, when the answer covers the question only in part."""
     many = len({c.doc_id for s in sentences for c in s.citations}) > 1
     body = "".join(s.text + "".join(dict.fromkeys(tag(c, many) for c in s.citations)) for s in sentences)
-    return lead + body + (partial_note(uncovered) if uncovered else "")
+    return lead + body + partial_note(uncovered, unanswered)
 
 
-def partial_note(uncovered: Sequence[str]) -> str:
-    """The fixed sentence naming the question's terms the answer does not cover."""
-    return prompts.load("partial.txt").format(terms="、".join(uncovered))
+def partial_note(uncovered: Sequence[str], unanswered: Sequence[str] = ()) -> str:
+    """The fixed sentences naming the question's terms the answer does not cover and the asks of a question of
+    several (rag.asks) the documents leave open; "" when there are none."""
+    note = prompts.load("partial.txt").format(terms="、".join(uncovered)) if uncovered else ""
+    if unanswered:
+        note += prompts.load("partial_ask.txt").format(asks="、".join(f"“{a}”" for a in unanswered))
+    return note
+
+
+def unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
+    """One citation per section in first-cited order (first = primary); its quote stays verbatim."""
+    by_loc: dict[Locator, Citation] = {}
+    for c in citations:
+        by_loc.setdefault(c.loc, c)
+    return tuple(by_loc.values())
 
 
 def _titled(near: NearSection) -> bool:

@@ -80,7 +80,7 @@ def figure_value(figure: str) -> float | None:
 # a count of years (投资 and 收入 are not here: plans give their growth as a percentage).
 _AMOUNT = r"(补助|补贴|补偿|赔偿|工资|薪水|养老金|退休金|费用|经费|预算|价格|票价|房价|租金|罚款|奖金|奖励)"
 # Classifiers counting things (条, 张, 辆 …), as a question asks a count in them and a figure states one.
-_CLASSIFIERS = "条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块"
+_CLASSIFIERS = "条|只|辆|张|台|套|间|座|棵|头|匹|艘|架|栋|幢|部|块|户|所|家|处"
 _MEASURES = {
     "percent": (
         re.compile(
@@ -146,8 +146,12 @@ def measure(question: str) -> str | None:
     return next((name for name, (asks, _) in _MEASURES.items() if asks.search(question)), None)
 
 
-def measures(figure: str, name: str) -> bool:
-    """Does this figure (as figures() finds it) measure that?"""
+def measures(figure: str, name: str, question: str = "") -> bool:
+    """Does this figure (as figures() finds it) measure that? A count measures what the question counts only in
+    the classifier it asks in: 8个节点 is no answer to 多少户, nor 3家医院 to 几所学校."""
+    if name == "count" and question:
+        asked = _MEASURES["count"][0].search(question)
+        return bool(asked) and figure.endswith(asked.group(2))
     return bool(_MEASURES[name][1].search(figure))
 
 

@@ -16,8 +16,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import duties, focus, glossary, prompts, questions, rerank, scope, tables, vocab
-from rag.cite import answer_text, refusal_text
+from rag import asks, duties, focus, glossary, prompts, questions, rerank, scope, tables, vocab
+from rag.cite import answer_text, refusal_text, unique
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
 from rag.embedders.query_cache import QueryCache
@@ -286,7 +286,44 @@ class Pipeline:
             )
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-        yield self._answer(request, retrieval, draft, verdict, timings)
+        whole = self._answer(request, retrieval, draft, verdict, timings)
+        several = self._asks(request, history) if whole.refused else []
+        if len(several) > 1:
+            # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
+            within = {loc for loc, _ in retrieval.sections[: rerank.TOP]}
+            answers = [self._ask_within(a, top_k, request.doc_ids, within) for a in several]
+            whole = asks.combine(whole, several, answers)
+        yield whole
+
+    def _asks(self, request: Request, history: list[str] | None) -> list[str]:
+        """The asks of a question that asks several things (rag.asks); one when it asks one. A follow-up joined
+        with the question before it is one ask; an ask with no content word of its own (真的吗？, 都叫啥？)
+        elaborates its neighbour and joins it."""
+        if request.about_document or not request.query or (history and request.query != request.question):
+            return [request.query]
+        merged: list[str] = []
+        for piece in asks.split(request.query):
+            if merged and not (self.policy.terms(piece).terms and self.policy.terms(merged[-1]).terms):
+                merged[-1] += piece
+            else:
+                merged.append(piece)
+        return merged if len(merged) > 1 else [request.query]
+
+    def _ask_within(
+        self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, within: set[Locator]
+    ) -> Answer | None:
+        """One ask of a question of several, answered alone, or None when its answer cannot stand for the ask
+        in the question: read alone, an ask loses the words the other asks give it ("能撂下不看了吗" after 大夫
+        被打), so it must name two things of its own, its answer must quote a section the whole question found
+        (`within`) and cover every word of the ask, and it must not ask yes or no (会不会有夜市: the documents'
+        silence on 夜市 is not a "no")."""
+        # One content word (需要什么条件) is an ask that leans on the others for what it is about.
+        if questions.is_yes_no(ask) or len(set(self.policy.terms(ask).terms)) < 2:
+            return None
+        answer = self.ask(ask, top_k, None, doc_ids)
+        if answer.refused or answer.uncovered or not answer.citations or answer.citations[0].loc not in within:
+            return None
+        return answer
 
     def ask(
         self,
@@ -351,11 +388,3 @@ def previous_sentence(text: str) -> str:
     """The last full sentence of a text (what comes before a quote in its paragraph)."""
     parts = [p for p in re.split(r"(?<=[。！？!?；;])", text.strip()) if p.strip()]
     return parts[-1] if parts else ""
-
-
-def unique(citations: Any) -> tuple[Citation, ...]:
-    """One citation per section in first-cited order (first = primary); its quote stays verbatim."""
-    by_loc: dict[Locator, Citation] = {}
-    for c in citations:
-        by_loc.setdefault(c.loc, c)
-    return tuple(by_loc.values())

@@ -243,7 +243,7 @@ def lacks_figure(question: str, texts: Sequence[str], names: Callable[[str], boo
         # The amount of the kind asked: a fine's 二百元 does not say what compensation is owed.
         of_kind = [t for t in texts if grounding.money_kind_named(question, t)]
         found = [f for t in of_kind for f in grounding.figures(t) if f in found]
-    return not any(kind is None or grounding.measures(f, kind) for f in found)
+    return not any(kind is None or grounding.measures(f, kind, question) for f in found)
 
 
 # A change to a value the question itself puts forward: 会不会提高到一万元, 延长到十二年, 降到5%以下.

@@ -273,6 +273,7 @@ class Answer:
     uncovered: tuple[str, ...] = ()  # terms of the question the answer does not cover (a partial answer)
     lead: str | None = None  # a short lead-in, e.g. for an English question answered in the plan's Chinese
     score: float = 0.0  # answerability: how sure the policy is (0 for refusals)
+    unanswered: tuple[str, ...] = ()  # asks of a question of several that the documents leave open (rag.asks)
 
     @property
     def refused(self) -> bool:
@@ -288,6 +289,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "sentences": [{"text": s.text, "citations": [c.label for c in s.citations]} for s in self.sentences],
             "uncovered": list(self.uncovered),
+            "unanswered": list(self.unanswered),
             "score": round(self.score, 4),
             "contexts": [
                 {

@@ -211,3 +211,11 @@ def test_an_english_question_searches_the_plans_own_words(real_pipeline) -> None
     a = real_pipeline.ask(q)
     assert not a.refused and a.lead
     assert (a.citations[0].part, a.citations[0].chapter) == ("第九篇", "第二章")
+
+
+def test_a_question_of_two_asks_answers_the_one_the_plan_answers(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Read whole, the investment figure no section gives refuses the question; the first ask is answered alone.
+    a = real_pipeline.ask("二道区的“3核”是哪三个核心？建设总投资是多少亿元？")
+    assert not a.refused and a.citations[0].label == "第二篇·第一章"
+    assert "滨河湾区滨水商务" in a.text and a.unanswered == ("建设总投资是多少亿元",)
+    assert a.text.endswith(prompts.load("partial_ask.txt").format(asks="“建设总投资是多少亿元”"))

@@ -60,7 +60,8 @@ def answer_html(answer: Answer) -> str:
         parts.append(f"{html.escape(s.text)}{chips}")
     notice = f'<div class="notice">{html.escape(answer.notice)}</div>' if answer.notice else ""
     lead = f'<span class="lead">{html.escape(answer.lead)}</span>' if answer.lead else ""
-    partial = f'<div class="partial">{html.escape(partial_note(answer.uncovered))}</div>' if answer.uncovered else ""
+    note = partial_note(answer.uncovered, answer.unanswered)
+    partial = f'<div class="partial">{html.escape(note)}</div>' if note else ""
     return f'<div class="answer">{lead}{"".join(parts)}</div>{partial}{notice}'
 
 

@@ -1,0 +1,95 @@
+"""Pure: a question that asks two things, cut into its asks, so each is answered, or said unanswered, on its own.
+
+"区里要建哪些养老设施？每个床位补贴多少钱？" asks what the plan says and a figure it may not give. Read as one
+question, the missing figure refuses the whole of it and the part the documents do answer is lost; read as one
+retrieval, the second ask's topic (空气污染 after 再就业) never reaches the top sections. Each ask goes through the
+pipeline alone, and the answer says which asks the documents leave open.
+
+Only a question mark (or a semicolon between two questions) ends an ask: a comma inside one question
+("二道区是什么定位，面临什么挑战") joins two sides of one topic, which one retrieval serves. A piece without an
+interrogative word ("我家暖气不热。") is context and goes with the ask after it (or before it, at the end).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from rag.cite import answer_text, unique
+from rag.types import Answer, AnswerSentence
+
+MAX_ASKS = 4  # a longer list is a list of wishes, not a question; it is read whole
+MIN_CHARS = 4  # "都叫啥？" alone is an elaboration of the ask before it, not an ask of its own
+
+# Ends of an ask: a question mark, or a semicolon / full stop (checked below to sit between two asks).
+_END = re.compile(r"(?<=[？?；;。！!])")
+# Without a question mark a piece asks only with a word that cannot state (几 and 这么 occur in statements).
+_INTERROGATIVE = re.compile(
+    r"什么|啥|哪|多少|[吗呢][。！!；;]?$|咋|怎么|怎样|如何|是否|有没有|能不能|可不可以|会不会|要不要|是不是|为何|为什么|何时|"
+    r"\b(what|which|when|where|who|how|why)\b",
+    re.IGNORECASE,
+)
+
+
+def is_ask(piece: str) -> bool:
+    """Does the piece ask something (a question mark or an interrogative word) rather than state the context?"""
+    return piece.rstrip().endswith(("？", "?")) or bool(_INTERROGATIVE.search(piece.strip()))
+
+
+def split(question: str) -> list[str]:
+    """The question's asks in order, each with the context before it; [question] when it asks one thing."""
+    pieces = [p.strip() for p in _END.split(question.strip()) if p.strip(" ，,。；;！!？?")]
+    asks: list[str] = []
+    context = ""
+    for piece in pieces:
+        if not is_ask(piece):
+            context += piece  # a statement ("我失业了。") belongs to what is asked next
+            continue
+        text = context + piece
+        context = ""
+        core = text.rstrip("？?；;。！! ")
+        if asks and len(re.sub(r"\W", "", core)) < MIN_CHARS:
+            asks[-1] += text  # "都叫啥？" elaborates the ask before it
+        else:
+            asks.append(text)
+    if context and asks:
+        asks[-1] += context
+    if len(asks) < 2 or len(asks) > MAX_ASKS:
+        return [question]
+    return asks
+
+
+def label(ask: str) -> str:
+    """The ask as the answer names it when the documents leave it open: its words, without the question mark."""
+    return ask.strip().rstrip("？?；;。！! ")
+
+
+def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]) -> Answer:
+    """The answer to a question of several asks refused as a whole, from what each ask alone was given (None for
+    an ask left unanswered): the answered asks' sentences in order, a sentence quoted twice once, and the open
+    asks named. The whole question's refusal stands when no ask is answered."""
+    answered = [a for a in answers if a is not None]
+    if not answered:
+        return whole
+    once: dict[str, AnswerSentence] = {}
+    for s in (s for a in answered for s in a.sentences):
+        once.setdefault(s.text, s)  # the first ask to quote a sentence cites it
+    sentences = tuple(once.values())
+    open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is None)
+    timings = dict(whole.timings_ms)
+    for a in answered:
+        for k, v in a.timings_ms.items():
+            timings[k] = timings.get(k, 0.0) + v
+    first = answered[0]
+    return dataclasses.replace(
+        first,
+        question=whole.question,
+        text=answer_text(sentences, (), first.lead or "", open_asks),
+        sentences=sentences,
+        citations=unique(c for s in sentences for c in s.citations),
+        contexts=tuple({h.chunk.id: h for a in answered for h in a.contexts}.values()),
+        timings_ms=timings,
+        unanswered=open_asks,
+        score=min(a.score for a in answered),
+    )
