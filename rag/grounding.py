@@ -148,10 +148,10 @@ def measure(question: str) -> str | None:
 
 def measures(figure: str, name: str, question: str = "") -> bool:
     """Does this figure (as figures() finds it) measure that? A count measures what the question counts only in
-    the classifier it asks in: 8个节点 is no answer to 多少户, nor 3家医院 to 几所学校."""
-    if name == "count" and question:
-        asked = _MEASURES["count"][0].search(question)
-        return bool(asked) and figure.endswith(asked.group(2))
+    the classifier it asks in, or in 个: 8节点 is no answer to 多少户, nor 3家医院 to 几所学校."""
+    asked = _MEASURES["count"][0].search(question) if name == "count" else None
+    if asked is not None:
+        return figure.endswith((asked.group(2), "个"))  # 个 counts anything: 新建学校5个 answers 几所
     return bool(_MEASURES[name][1].search(figure))
 
 

@@ -95,4 +95,6 @@ def test_a_count_is_answered_only_in_the_classifier_asked() -> None:
     assert grounding.measures("120户", "count", "甲区要拆迁多少户？")
     assert not grounding.measures("8节点", "count", "甲区要拆迁多少户？")
     assert not grounding.measures("3家", "count", "甲区有几所小学？")
-    assert grounding.measures("3所", "count", "甲区有几所小学？")
+    assert grounding.measures("3所", "count", "甲区有几所小学？") and grounding.measures(
+        "5个", "count", "甲区有几所小学？"
+    )

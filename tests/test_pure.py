@@ -56,7 +56,7 @@ def test_the_measure_a_figure_question_asks_for() -> None:
     assert grounding.measure("几天内给答复？") == "days" and grounding.measures("5个工作日", "days")
     assert not grounding.measures("三十年", "days") and grounding.measure("要等几个月？") == "time"
     assert grounding.measure("补贴能发多少钱？") == "money" and grounding.measures("1.5亿元", "money")
-    assert grounding.measure("有几所学校？") is None  # a count of anything: any figure may answer
+    assert grounding.measure("有几所学校？") == "count"  # a count in 所: 3所 or 3个 answers, 3家 does not
     # A subsidy, a wage or a price asked for is a sum of money, however the question puts it.
     assert grounding.measure("每只羊能领多少补贴？") == "money" and grounding.measure("公园门票价格是多少") == "money"
     assert grounding.measure("护林员每月能拿多少工资") == "money" and not grounding.measures("十年", "money")
