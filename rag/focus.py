@@ -70,7 +70,8 @@ _WANTS = {
     ),
     # Where in the document (在哪里提出的, 哪一章) asks for a section, which every answer cites, not a place.
     "where": re.compile(
-        r"(在哪|哪里|哪儿)(?!一?[章篇节条部])(?![里儿]?(提出|提到|说|讲|写|出现|规定|表述|论述))"
+        # 从哪里来 asks for a source (资金从哪里来: 财政, 社会资本), not a place.
+        r"(在哪|(?<!从)哪里|(?<!从)哪儿)(?!一?[章篇节条部])(?![里儿]?(提出|提到|说|讲|写|出现|规定|表述|论述))"
         # 用在哪些方面, 在哪个领域: which kind of use, not a place.
         r"(?!些?个?(方面|领域|环节|行业|用途|事项))"
         r"|什么地方|什么位置|地址|位置在|哪条(街|路)|哪个(街道|社区|小区|位置)"
@@ -158,13 +159,27 @@ _PAST_SENTENCE = re.compile(
 _FUTURE_SENTENCE = re.compile(r"到20[2-9]\d年|将|力争|加快|推进|推动|建设|打造|实施|完善|提升|加强|培育|构建")
 
 
+# A clause opening so states a case (要是哪个厂子污染了环境，…): the 哪 in it means "any", and asks nothing.
+_CONDITION = re.compile(r"要是|如果|假如|假若|假使|倘若|万一|一旦|若是|只要")
+_CLAUSE_END = re.compile(r"[，,。？?；;！!]")
+
+
+def in_condition(question: str, at: int) -> bool:
+    """Is position `at` inside a conditional clause (要是哪天停暖了，…)?"""
+    start = max((m.end() for m in _CLAUSE_END.finditer(question, 0, at)), default=0)
+    return bool(_CONDITION.search(question, start, at))
+
+
 def wants(question: str) -> str | None:
     """The answer type a question asks for: "person", "how_long", "when", "where", "who", "color", "name", or
     None."""
     for kind, pattern in _WANTS.items():
-        # 几天 in a yes-no question is "a few days" (rag.questions.few_at): it asks for no span.
+        # 几天 in a yes-no question is "a few days" (rag.questions.few_at): it asks for no span; 哪天 in a
+        # conditional clause is "some day".
         if any(
-            not (m.group().startswith("几") and questions.few_at(question, m.end())) for m in pattern.finditer(question)
+            not (m.group().startswith("几") and questions.few_at(question, m.end()))
+            and not in_condition(question, m.start())
+            for m in pattern.finditer(question)
         ):
             return kind
     return None
@@ -209,10 +224,17 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
     The kind is the head (last word) of the noun run after 哪 and its classifier; a one-character head
     (哪条线) says too little to check, and an abstract one (哪几个方面, 哪些措施) asks for a list: both give None.
     """
-    tokens = [(w, p) for w, p in tag(question) if w.strip()]
+    tokens, starts, at = [], [], 0
+    for w, p in tag(question):
+        if w.strip():
+            tokens.append((w, p))
+            starts.append(at)
+        at += len(w)
     # 建几个公园，都叫啥名: the count comes with the names, so each named one must be a park.
     counted = questions.asks_items(question)
     for i, (w, _) in enumerate(tokens):
+        if in_condition(question, starts[i]):
+            continue  # 要是哪个厂子…: any factory, not a particular one asked for
         j = i + 1
         if w == "哪" and j < len(tokens) and tokens[j][1] in ("m", "q", "mq", "u"):
             j += 1  # 哪 + 所 / 几路 / 一届

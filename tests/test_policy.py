@@ -456,6 +456,21 @@ def _tags(text: str) -> list[tuple[str, str]]:
     return [(p.word, p.flag) for p in _POS[0].lcut(text)]  # type: ignore[attr-defined]
 
 
+def test_a_which_word_in_a_conditional_clause_asks_nothing() -> None:
+    # 要是哪家温泉…: any spa, a case stated; the question asks yes or no, not which one or when.
+    assert focus.which("要是哪家温泉把水弄脏了，能罚款吗？", _tags) is None
+    assert focus.which("哪家温泉的水最干净？", _tags) == "温泉"
+    assert focus.wants("万一哪天温泉关门了，年卡能退吗？") is None
+    assert focus.wants("温泉哪天关门？") == "when"
+    assert focus.in_condition("如果哪天下雪，温泉开吗？", 2) and not focus.in_condition("如果下雪，哪天开？", 6)
+
+
+def test_from_where_asks_for_a_source_not_a_place() -> None:
+    assert focus.wants("温泉修建的钱从哪里来？") is None
+    assert focus.wants("温泉的水从哪儿来？") is None
+    assert focus.wants("温泉在哪里？") == "where"
+
+
 def test_which_one_of_a_kind_a_question_asks() -> None:
     assert focus.which("这条街上哪家银行的利息最高？", _tags) == "银行"
     assert focus.which("新区会引进哪个大型超市品牌？", _tags) == "品牌"
