@@ -1,13 +1,15 @@
-"""Pure: a question that asks two things, cut into its asks, so each is answered, or said unanswered, on its own.
+"""Pure: a question that asks two things, cut into its asks, so that what the documents answer is not lost.
 
-"区里要建哪些养老设施？每个床位补贴多少钱？" asks what the plan says and a figure it may not give. Read as one
-question, the missing figure refuses the whole of it and the part the documents do answer is lost; read as one
-retrieval, the second ask's topic (空气污染 after 再就业) never reaches the top sections. Each ask goes through the
-pipeline alone, and the answer says which asks the documents leave open.
+"区里要建哪些养老设施？每个床位补贴多少钱？" asks what the plan says and a figure it does not give. Read as one
+question, the missing figure refuses the whole of it, and the part the documents do answer is lost. So when the
+whole question is refused, each ask is put to the pipeline alone (rag.pipeline), and the answer quotes what answers
+the asks it can and names the asks the documents leave open. A question answered whole is never cut: read alone,
+an ask loses the words the other asks give it.
 
-Only a question mark (or a semicolon between two questions) ends an ask: a comma inside one question
-("二道区是什么定位，面临什么挑战") joins two sides of one topic, which one retrieval serves. A piece without an
-interrogative word ("我家暖气不热。") is context and goes with the ask after it (or before it, at the end).
+A piece ends at a question mark, a semicolon, a full stop or an exclamation mark; a comma inside one question
+("二道区是什么定位，面临什么挑战") joins two sides of one topic, which one retrieval serves. A piece with no
+interrogative word and no question mark ("我家暖气不热。") is context and goes with the ask after it (or before it,
+at the end).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from rag.types import Answer, AnswerSentence
 MAX_ASKS = 4  # a longer list is a list of wishes, not a question; it is read whole
 MIN_CHARS = 4  # "都叫啥？" alone is an elaboration of the ask before it, not an ask of its own
 
-# Ends of an ask: a question mark, or a semicolon / full stop (checked below to sit between two asks).
+# Ends of a piece; whether a piece asks anything is is_ask's to say.
 _END = re.compile(r"(?<=[？?；;。！!])")
 # Without a question mark a piece asks only with a word that cannot state (几 and 这么 occur in statements).
 _INTERROGATIVE = re.compile(
