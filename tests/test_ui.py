@@ -77,6 +77,15 @@ def test_refusal_looks_different_and_offers_sections(page: Page) -> None:
     page.screenshot(path=str(SHOTS / "refusal.png"))
 
 
+def test_a_partial_answer_names_the_ask_it_leaves_open(page: Page) -> None:
+    ask(page, "二道区的“3核”是哪三个核心？建设总投资是多少亿元？")
+    answer = page.locator("#chatbot .answer").last
+    assert "滨河湾区滨水商务" in answer.inner_text()
+    note = page.locator("#chatbot .partial").last
+    assert "未具体提及" in note.inner_text() and "建设总投资是多少亿元" in note.inner_text()
+    page.screenshot(path=str(SHOTS / "partial.png"))
+
+
 def test_html_injection_is_shown_as_text(page: Page) -> None:
     question = "<img src=x onerror=alert(1)> 二道区的电竞产业有什么规划？"
     ask(page, question)
