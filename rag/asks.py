@@ -1,10 +1,12 @@
 """Pure: a question that asks two things, cut into its asks, so that what the documents answer is not lost.
 
 "区里要建哪些养老设施？每个床位补贴多少钱？" asks what the plan says and a figure it does not give. Read as one
-question, the missing figure refuses the whole of it, and the part the documents do answer is lost. So when the
-whole question is refused, each ask is put to the pipeline alone (rag.pipeline), and the answer quotes what answers
-the asks it can and names the asks the documents leave open. A question answered whole is never cut: read alone,
-an ask loses the words the other asks give it.
+question, the missing figure refuses the whole of it, and the part the documents do answer is lost; read as one
+retrieval, "我失业了，区里有啥帮扶？另外怎么治理空气污染？" follows one ask and the answer serves it only. So each ask
+is also put to the pipeline alone (rag.pipeline): a question refused whole is answered in the asks the documents
+answer, the others named as open (combine); a question answered whole keeps its answer, and an ask's own answer
+quoting a section it does not is added (extend). Read alone, an ask loses the words the other asks give it, so the
+pipeline keeps an ask's answer only on strict conditions.
 
 A piece ends at a question mark, a semicolon, a full stop or an exclamation mark; a comma inside one question
 ("二道区是什么定位，面临什么挑战") joins two sides of one topic, which one retrieval serves. A piece with no
@@ -94,4 +96,30 @@ def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None
         timings_ms=timings,
         unanswered=open_asks,
         score=min(a.score for a in answered),
+    )
+
+
+def extend(whole: Answer, answers: Sequence[Answer | None]) -> Answer:
+    """An answer given to a question of several asks as a whole, with what each ask alone was given added when it
+    quotes a section the answer does not: read whole, the retrieval follows one ask and the answer serves it only
+    (再就业 and 空气污染 asked together, the answer quoting the environment chapter alone)."""
+    have = {c.loc for c in whole.citations}
+    extra = [a for a in answers if a is not None and a.citations[0].loc not in have]
+    if not extra:
+        return whole
+    once: dict[str, AnswerSentence] = {}
+    for s in (s for a in (whole, *extra) for s in a.sentences):
+        once.setdefault(s.text, s)
+    sentences = tuple(once.values())
+    timings = dict(whole.timings_ms)
+    for a in extra:
+        for k, v in a.timings_ms.items():
+            timings[k] = timings.get(k, 0.0) + v
+    return dataclasses.replace(
+        whole,
+        text=answer_text(sentences, whole.uncovered, whole.lead or ""),
+        sentences=sentences,
+        citations=unique(c for s in sentences for c in s.citations),
+        contexts=tuple({h.chunk.id: h for a in (whole, *extra) for h in a.contexts}.values()),
+        timings_ms=timings,
     )

@@ -287,12 +287,13 @@ class Pipeline:
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         whole = self._answer(request, retrieval, draft, verdict, timings)
-        several = self._asks(request, history) if whole.refused else []
+        several = self._asks(request, history)
         if len(several) > 1:
-            # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
             within = {loc for loc, _ in retrieval.sections[: rerank.TOP]}
             answers = [self._ask_within(a, top_k, request.doc_ids, within) for a in several]
-            whole = asks.combine(whole, several, answers)
+            # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
+            # Answered as a whole: the answer may serve one ask only; another ask's own answer is added to it.
+            whole = asks.combine(whole, several, answers) if whole.refused else asks.extend(whole, answers)
         yield whole
 
     def _asks(self, request: Request, history: list[str] | None) -> list[str]:

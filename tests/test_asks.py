@@ -75,6 +75,17 @@ def test_combine_keeps_the_refusal_when_no_ask_is_answered() -> None:
     assert asks.combine(whole, ["甲？", "乙？"], [None, None]) is whole
 
 
+def test_extend_adds_an_asks_own_answer_from_another_section() -> None:
+    whole = _answer("温泉在哪？门票多少钱？", ("第一章", "温泉位于北山。"), ms=3.0)
+    same = _answer("温泉在哪？", ("第一章", "温泉位于北山。"))
+    other = _answer("门票多少钱？", ("第三章", "门票免费。"), ("第一章", "温泉位于北山。"))
+    out = asks.extend(whole, [same, other, None])
+    assert [s.text for s in out.sentences] == ["温泉位于北山。", "门票免费。"]
+    assert [c.loc.path for c in out.citations] == [("第一章",), ("第三章",)]  # the whole answer's primary stays first
+    assert out.text == "温泉位于北山。【第一章】门票免费。【第三章】" and out.timings_ms["total"] == 5.0
+    assert asks.extend(whole, [same, None]) is whole  # nothing new: the answer as it was
+
+
 @pytest.mark.parametrize(
     ("question", "yes_no"),
     [

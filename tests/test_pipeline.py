@@ -219,3 +219,9 @@ def test_a_question_of_two_asks_answers_the_one_the_plan_answers(real_pipeline) 
     assert not a.refused and a.citations[0].label == "第二篇·第一章"
     assert "滨河湾区滨水商务" in a.text and a.unanswered == ("建设总投资是多少亿元",)
     assert a.text.endswith(prompts.load("partial_ask.txt").format(asks="“建设总投资是多少亿元”"))
+
+
+def test_a_question_of_two_asks_answered_whole_gets_both_sections(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    a = real_pipeline.ask("二道区要怎么发展电子竞技产业？另外养老服务供给要怎么提升？")
+    assert [c.label for c in a.citations[:2]] == ["第六篇·第三章", "第十一篇·第三章"]
+    assert "电竞" in a.text and "养老服务供给" in a.text and not a.unanswered
