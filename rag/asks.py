@@ -60,8 +60,41 @@ def split(question: str) -> list[str]:
     if context and asks:
         asks[-1] += context
     if len(asks) < 2 or len(asks) > MAX_ASKS:
-        return [question]
+        return each(question)
     return asks
+
+
+# "主城区和开发区分别有什么要求": one question asking the same of two things, each of which may have a section of
+# its own. 分别 / 各自 / 各 (before a verb) marks it; the pair is joined by 和, 与, 及 or 、 just before it.
+_EACH = re.compile(r"分别|各自|各(?=[有是要提作做采取怎])")
+_JOIN = re.compile(r"[和与及、]")
+# Where the first of the pair starts: after a clause mark or a preposition (规划对…, 在…方面).
+_OPEN = re.compile(r"[，,。；;？?：:]|对|在|关于|就")
+# What follows the pair and belongs to both: 方面, 这两个产业集群, "，规划".
+_TAIL = re.compile(r"(两个?方面|方面|这两[个项类种]?[\u4e00-\u9fff]{0,4})?[，,]?(规划|报告|文件|条例|区里)?$")
+
+
+def each(question: str) -> list[str]:
+    """A question asking the same of two things ("A和B分别…") as two asks, one of each; [question] otherwise."""
+    m = _EACH.search(question)
+    if m is None:
+        return [question]
+    pre, post = question[: m.start()], question[m.end() :]
+    joins = [j for j in _JOIN.finditer(pre)]
+    if not joins:
+        return [question]
+    join = joins[-1]
+    second_and_tail = pre[join.end() :]
+    tail = _TAIL.search(second_and_tail)
+    second = second_and_tail[: tail.start()] if tail else second_and_tail
+    rest = tail.group() if tail else ""
+    opens = [o.end() for o in _OPEN.finditer(pre, 0, join.start())]
+    start = opens[-1] if opens else 0
+    first = pre[start : join.start()]
+    if not all(2 <= len(x) <= 12 and re.fullmatch(r"[\u4e00-\u9fff\w]+", x) for x in (first, second)):
+        return [question]
+    head = pre[:start]
+    return [head + first + rest + post, head + second + rest + post]
 
 
 def label(ask: str) -> str:

@@ -29,6 +29,25 @@ def test_split(question: str, expected: list[str]) -> None:
     assert asks.split(question) == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("规划对温泉区和滑雪场分别有什么要求？", ["规划对温泉区有什么要求？", "规划对滑雪场有什么要求？"]),
+        ("温泉和冰雪方面规划分别有什么安排？", ["温泉方面规划有什么安排？", "冰雪方面规划有什么安排？"]),
+        ("温泉旅游与冰雪运动各有什么任务？", ["温泉旅游有什么任务？", "冰雪运动有什么任务？"]),
+        (
+            "甲区在温泉康养和冰雪旅游方面，分别要打造什么载体？",
+            ["甲区在温泉康养方面，要打造什么载体？", "甲区在冰雪旅游方面，要打造什么载体？"],
+        ),
+        # One thing asked of, or no pair before 分别: one ask.
+        ("三条河分别叫什么？", ["三条河分别叫什么？"]),
+        ("各街道要做什么？", ["各街道要做什么？"]),
+    ],
+)
+def test_each_of_a_pair(question: str, expected: list[str]) -> None:
+    assert asks.split(question) == expected
+
+
 def test_a_long_list_is_read_whole() -> None:
     wishes = "能修路吗？能建校吗？能开医院吗？能通地铁吗？能建公园吗？"
     assert asks.split(wishes) == [wishes]
