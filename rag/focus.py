@@ -19,6 +19,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Function words of questions, standard and colloquial (啥, 咋, 大伙): what is asked *how*, never *what about*.
+# Colloquial words for "measures" (新招儿, 法子, 路子), "do" (咋整, 弄成) and "support" (撑腰, 帮衬) ask how too.
 _QUESTION_WORDS = _words(
     """
     什么 哪些 哪个 哪里 哪儿 哪 怎么 怎么样 怎样 如何 多少 多大 多久 几 是否 有没有 有无 吗 呢 吧 啊 呀 谁 为什么
@@ -31,6 +32,8 @@ _QUESTION_WORDS = _words(
     啥 咋 咋样 咋办 干吗 干嘛 大伙 大伙儿 大家伙 俺 俺们 呗 事儿 点儿 玩意 玩意儿 不 没 着
     哪几 哪几种 哪种 几种 什么样 哪类 表述 提法 说法 写法 规定 要求 分别 各自 各有 领域 程度 范围 类型 种类 形式
     施行 生效 哪天 哪一天 开始 起
+    招 招儿 新招 新招儿 招数 法子 路子 新路子 门道 章程 办法 思路 说道 整 弄 搞 咋整 咋弄 咋搞 整成 弄成 搞成 改成
+    寻思 琢磨 鼓捣 掺和 撑腰 帮衬 给点 能给
     原文 原话 原句 措辞 开篇 开头 结尾 全文 文中 文内 条文 章节 段落 出处
     """
 )
