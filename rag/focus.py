@@ -364,10 +364,14 @@ def content_terms(
     silent on it, however often general Chinese uses it; a common name they do hold says nothing specific.
     """
     out: dict[str, None] = {}
+    before = ""
     for word, pos in tag(question):
-        w = word.strip().lower()
+        w, last = word.strip().lower(), before
+        before = w or before
         if not w or w in _QUESTION_WORDS or w in _LATIN_STOP or not _CJK_OR_WORD.search(w):
             continue
+        if w[0] in "不没" and last and w[1:].startswith(last):
+            continue  # 给不给, 管没管: the second half of a question asked both ways
         if w.isascii():
             if len(w) >= 3 and not w.isdigit():
                 out[w] = None

@@ -269,6 +269,9 @@ def test_content_terms_are_nouns_and_rare_verbs() -> None:
     assert "逛街" in focus.content_terms("以后逛街方便吗？", tag, freq)
     # Words for the document's own text (原文, 开篇, 条文) say where it is written, not what about.
     assert focus.content_terms("纲要开篇关于冰雪旅游的原文是怎么写的？", tag, freq) == ["冰雪", "旅游"]
+    # Colloquial words for measures, doing and support ask how, not what about.
+    assert focus.content_terms("温泉这块儿区里有啥新招儿？", tag, freq) == ["温泉"]
+    assert focus.content_terms("开温泉的小老板，区里给不给撑腰？", tag, freq) == ["温泉", "老板"]
     assert focus.content_terms(
         "What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq
     ) == [
