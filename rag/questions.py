@@ -46,12 +46,12 @@ _YES_NO = re.compile(r"((?<!什)么|吗|不|没|没有|行不行|可不可以|�
 _SENTENCE_END = re.compile(r"[？?！!。]")
 
 
+_A_NOT_A = re.compile(r"(.)[不没]\1")  # 涨不涨, 有没有, 管不管: the verb asked both ways
+
+
 def is_yes_no(question: str) -> bool:
     """Does the question ask yes or no (能不能…？, …吗？, 涨不涨？) rather than what, which, how or how much?"""
     return bool(_YES_NO.search(question)) or bool(_A_NOT_A.search(question))
-
-
-_A_NOT_A = re.compile(r"(.)[不没]\1")  # 涨不涨, 有没有, 管不管: the verb asked both ways
 
 
 def few_at(question: str, at: int) -> bool:
