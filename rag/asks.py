@@ -103,21 +103,18 @@ def label(ask: str) -> str:
 
 
 def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]) -> Answer:
-    """The answer to a question of several asks refused as a whole, from what each ask alone was given (None for
-    an ask left unanswered): the answered asks' sentences in order, a sentence quoted twice once, and the open
-    asks named. The whole question's refusal stands when no ask is answered."""
-    answered = [a for a in answers if a is not None]
+    """The answer to a question of several asks refused as a whole, from what each ask alone was given (a
+    refusal, or None when that cannot stand for the ask): the answered asks' sentences in order, a sentence quoted
+    twice once, and the other asks named as open. The whole question's refusal stands when no ask is answered."""
+    answered = [a for a in answers if a is not None and not a.refused]
     if not answered:
         return whole
     once: dict[str, AnswerSentence] = {}
     for s in (s for a in answered for s in a.sentences):
         once.setdefault(s.text, s)  # the first ask to quote a sentence cites it
     sentences = tuple(once.values())
-    open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is None)
-    timings = dict(whole.timings_ms)
-    for a in answered:
-        for k, v in a.timings_ms.items():
-            timings[k] = timings.get(k, 0.0) + v
+    open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is None or a.refused)
+    timings = _summed(whole, answers)
     first = answered[0]
     return dataclasses.replace(
         first,
@@ -132,27 +129,37 @@ def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None
     )
 
 
-def extend(whole: Answer, answers: Sequence[Answer | None]) -> Answer:
+def extend(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]) -> Answer:
     """An answer given to a question of several asks as a whole, with what each ask alone was given added when it
-    quotes a section the answer does not: read whole, the retrieval follows one ask and the answer serves it only
-    (再就业 and 空气污染 asked together, the answer quoting the environment chapter alone)."""
+    quotes a section the answer does not, and the asks the documents refuse alone named as open: read whole, the
+    retrieval follows one ask and the answer serves it only (再就业 and 空气污染 asked together, the answer
+    quoting the environment chapter alone; 年度计划怎么衔接 and 几月份发布, the month nowhere). An ask that cannot
+    be judged alone (None) is neither added nor named."""
     have = {c.loc for c in whole.citations}
-    extra = [a for a in answers if a is not None and a.citations[0].loc not in have]
-    if not extra:
+    extra = [a for a in answers if a is not None and not a.refused and a.citations[0].loc not in have]
+    open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is not None and a.refused)
+    if not extra and not open_asks:
         return whole
     once: dict[str, AnswerSentence] = {}
     for s in (s for a in (whole, *extra) for s in a.sentences):
         once.setdefault(s.text, s)
     sentences = tuple(once.values())
-    timings = dict(whole.timings_ms)
-    for a in extra:
-        for k, v in a.timings_ms.items():
-            timings[k] = timings.get(k, 0.0) + v
+    timings = _summed(whole, answers)
     return dataclasses.replace(
         whole,
-        text=answer_text(sentences, whole.uncovered, whole.lead or ""),
+        text=answer_text(sentences, whole.uncovered, whole.lead or "", open_asks),
         sentences=sentences,
         citations=unique(c for s in sentences for c in s.citations),
         contexts=tuple({h.chunk.id: h for a in (whole, *extra) for h in a.contexts}.values()),
         timings_ms=timings,
+        unanswered=open_asks,
     )
+
+
+def _summed(whole: Answer, answers: Sequence[Answer | None]) -> dict[str, float]:
+    """The time the whole question and every ask put to the pipeline alone took."""
+    timings = dict(whole.timings_ms)
+    for a in answers:
+        for k, v in a.timings_ms.items() if a is not None else ():
+            timings[k] = timings.get(k, 0.0) + v
+    return timings

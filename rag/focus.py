@@ -60,8 +60,10 @@ _WANTS = {
     ),
     # "How long" before "when": 多久 wants a span (十年, 六个月, 三十日), a date does not answer it.
     # 几年 asks for a span too, but not 前几年 / 近几年 / 哪几年 (some recent years, which years); 提前几天 does.
+    # 几个月 is a span, 几月(份) a month of the year: the when type.
     "how_long": re.compile(
-        r"多久|多长时间|多少(年|天|日|个月)|(?<![这那好十头后近最哪])(?<!(?<!提)前)几个?(年|天|日|月|周|星期|小时)|期限是|有效期(是|为|有)"
+        r"多久|多长时间|多少(年|天|日|个月)|(?<![这那好十头后近最哪])(?<!(?<!提)前)(几个?(年|天|日|周|星期|小时)|几个月)"
+        r"|期限是|有效期(是|为|有)"
         r"|\bhow long\b",
         re.I,
     ),

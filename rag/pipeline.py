@@ -293,7 +293,7 @@ class Pipeline:
             answers = [self._ask_within(a, top_k, request.doc_ids, within) for a in several]
             # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
             # Answered as a whole: the answer may serve one ask only; another ask's own answer is added to it.
-            whole = asks.combine(whole, several, answers) if whole.refused else asks.extend(whole, answers)
+            whole = asks.combine(whole, several, answers) if whole.refused else asks.extend(whole, several, answers)
         yield whole
 
     def _asks(self, request: Request, history: list[str] | None) -> list[str]:
@@ -313,16 +313,18 @@ class Pipeline:
     def _ask_within(
         self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, within: set[Locator]
     ) -> Answer | None:
-        """One ask of a question of several, answered alone, or None when its answer cannot stand for the ask
-        in the question: read alone, an ask loses the words the other asks give it ("能撂下不看了吗" after 大夫
-        被打), so it must name two things of its own, its answer must quote a section the whole question found
-        (`within`) and cover every word of the ask, and it must not ask yes or no (会不会有夜市: the documents'
-        silence on 夜市 is not a "no")."""
+        """One ask of a question of several, answered alone: its Answer (a refusal when the documents do not
+        answer it), or None when what it is given alone cannot stand for the ask in the question. Read alone, an
+        ask loses the words the other asks give it ("能撂下不看了吗" after 大夫被打), so it must name two things of
+        its own and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a "no"), and an answer
+        must quote a section the whole question found (`within`) and cover every word of the ask."""
         # One content word (需要什么条件) is an ask that leans on the others for what it is about.
         if questions.is_yes_no(ask) or len(set(self.policy.terms(ask).terms)) < 2:
             return None
         answer = self.ask(ask, top_k, None, doc_ids)
-        if answer.refused or answer.uncovered or not answer.citations or answer.citations[0].loc not in within:
+        if answer.refused:
+            return answer
+        if answer.uncovered or not answer.citations or answer.citations[0].loc not in within:
             return None
         return answer
 

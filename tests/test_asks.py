@@ -98,11 +98,22 @@ def test_extend_adds_an_asks_own_answer_from_another_section() -> None:
     whole = _answer("温泉在哪？门票多少钱？", ("第一章", "温泉位于北山。"), ms=3.0)
     same = _answer("温泉在哪？", ("第一章", "温泉位于北山。"))
     other = _answer("门票多少钱？", ("第三章", "门票免费。"), ("第一章", "温泉位于北山。"))
-    out = asks.extend(whole, [same, other, None])
+    asked = ["温泉在哪？", "门票多少钱？", "几点开门？"]
+    out = asks.extend(whole, asked, [same, other, None])
     assert [s.text for s in out.sentences] == ["温泉位于北山。", "门票免费。"]
     assert [c.loc.path for c in out.citations] == [("第一章",), ("第三章",)]  # the whole answer's primary stays first
-    assert out.text == "温泉位于北山。【第一章】门票免费。【第三章】" and out.timings_ms["total"] == 5.0
-    assert asks.extend(whole, [same, None]) is whole  # nothing new: the answer as it was
+    assert out.text == "温泉位于北山。【第一章】门票免费。【第三章】" and out.timings_ms["total"] == 7.0
+    assert out.unanswered == ()  # an ask not judged alone (None) is not named
+    assert asks.extend(whole, asked[:2], [same, None]) is whole  # nothing new: the answer as it was
+
+
+def test_extend_names_an_ask_the_documents_refuse_alone() -> None:
+    whole = _answer("温泉在哪？几月开放？", ("第一章", "温泉位于北山。"), ms=3.0)
+    same = _answer("温泉在哪？", ("第一章", "温泉位于北山。"))
+    refused = Answer("几月开放？", "抱歉。", (), (), (), Refusal("no_answer_type", ""), {"total": 1.0})
+    out = asks.extend(whole, ["温泉在哪？", "温泉几月开放？"], [same, refused])
+    assert out.unanswered == ("温泉几月开放",) and out.citations == whole.citations
+    assert out.text == "温泉位于北山。【第一章】以下问题文件未具体提及：“温泉几月开放”。"
 
 
 @pytest.mark.parametrize(

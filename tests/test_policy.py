@@ -199,6 +199,8 @@ def test_an_empty_draft_is_unsupported(rules: policy.Policy) -> None:
 
 
 def test_answer_type_when_where_who() -> None:
+    # 几月份 asks which month (a date answers it), 几个月 how many months (a span does).
+    assert focus.wants("温泉每年几月份开放？") == "when" and focus.wants("温泉要修几个月？") == "how_long"
     assert focus.wants("温泉基地什么时候建成？") == "when" and focus.wants("When will the spa open?") == "when"
     assert focus.wants("温泉基地建在哪里？") == "where" and focus.wants("由哪个部门负责？") == "who"
     assert focus.wants("温泉康养有什么规划？") is None
