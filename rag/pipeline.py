@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import asks, duties, focus, glossary, prompts, questions, rerank, scope, tables, vocab
+from rag import asks, duties, focus, glossary, grounding, prompts, questions, rerank, scope, tables, vocab
 from rag.cite import answer_text, refusal_text, unique
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -318,8 +318,10 @@ class Pipeline:
         ask loses the words the other asks give it ("能撂下不看了吗" after 大夫被打), so it must name two things of
         its own and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a "no"), and an answer
         must quote a section the whole question found (`within`) and cover every word of the ask."""
-        # One content word (需要什么条件) is an ask that leans on the others for what it is about.
-        if questions.is_yes_no(ask) or len(set(self.policy.terms(ask).terms)) < 2:
+        # One content word (需要什么条件) is an ask that leans on the others for what it is about; a quoted name
+        # (“六个现代化体系”) is a thing of its own.
+        own = set(self.policy.terms(ask).terms) | set(grounding.quoted_terms(ask))
+        if questions.is_yes_no(ask) or len(own) < 2:
             return None
         answer = self.ask(ask, top_k, None, doc_ids)
         if answer.refused:

@@ -225,3 +225,10 @@ def test_a_question_of_two_asks_answered_whole_gets_both_sections(real_pipeline)
     a = real_pipeline.ask("二道区要怎么发展电子竞技产业？另外养老服务供给要怎么提升？")
     assert [c.label for c in a.citations[:2]] == ["第六篇·第三章", "第十一篇·第三章"]
     assert "电竞" in a.text and "养老服务供给" in a.text and not a.unanswered
+
+
+def test_an_ask_naming_a_quoted_term_stands_alone(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # The first ask has one content word besides the quoted name; the quoted name makes it an ask of its own.
+    a = real_pipeline.ask("二道要构建哪“六个现代化体系”？每个体系的投资规模是多少亿元？")
+    assert not a.refused and a.citations[0].label == "第一篇·第六章"
+    assert a.unanswered == ("每个体系的投资规模是多少亿元",)
