@@ -79,16 +79,17 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/i
 	  --dataset eval/datasets/test/erdao-fresh3.jsonl --dataset eval/datasets/test/erdao-fresh4.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh5.jsonl --dataset eval/datasets/test/erdao-fresh6.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh7.jsonl --dataset eval/datasets/test/erdao-fresh8.jsonl \
-	  --dataset eval/datasets/test/erdao-fresh9.jsonl --report artifacts/eval \
-	  --min hit@3=0.90 --min citation_accuracy=0.68 --min citation_precision=0.78 \
-	  --min refusal_recall=0.91 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
-	  --max false_refusal_rate=0.135
+	  --dataset eval/datasets/test/erdao-fresh9.jsonl --dataset eval/datasets/test/erdao-multi.jsonl \
+	  --report artifacts/eval \
+	  --min hit@3=0.905 --min citation_accuracy=0.69 --min citation_precision=0.79 \
+	  --min refusal_recall=0.91 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
+	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.135
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
 	  --report artifacts/eval-regs \
 	  --min hit@3=0.86 --min citation_accuracy=0.58 --min citation_precision=0.68 \
-	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.58 \
+	  --min refusal_recall=0.82 --min grounded_sentence_rate=0.99 --min must_include_rate=0.58 \
 	  --max false_refusal_rate=0.16
 	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/nat-regs.jsonl --dataset eval/datasets/test/nat-regs2.jsonl \
