@@ -80,7 +80,7 @@ def each(question: str) -> list[str]:
     if m is None:
         return [question]
     pre, post = question[: m.start()], question[m.end() :]
-    joins = [j for j in _JOIN.finditer(pre)]
+    joins = list(_JOIN.finditer(pre))
     if not joins:
         return [question]
     join = joins[-1]
@@ -91,7 +91,7 @@ def each(question: str) -> list[str]:
     opens = [o.end() for o in _OPEN.finditer(pre, 0, join.start())]
     start = opens[-1] if opens else 0
     first = pre[start : join.start()]
-    if not all(2 <= len(x) <= 12 and re.fullmatch(r"[\u4e00-\u9fff\w]+", x) for x in (first, second)):
+    if not all(2 <= len(x) <= 12 and re.fullmatch(r"\w+", x) for x in (first, second)):
         return [question]
     head = pre[:start]
     return [head + first + rest + post, head + second + rest + post]
@@ -109,10 +109,7 @@ def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None
     answered = [a for a in answers if a is not None and not a.refused]
     if not answered:
         return whole
-    once: dict[str, AnswerSentence] = {}
-    for s in (s for a in answered for s in a.sentences):
-        once.setdefault(s.text, s)  # the first ask to quote a sentence cites it
-    sentences = tuple(once.values())
+    sentences = _once(answered)
     open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is None or a.refused)
     timings = _summed(whole, answers)
     first = answered[0]
@@ -140,10 +137,7 @@ def extend(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]
     open_asks = tuple(label(q) for q, a in zip(asked, answers) if a is not None and a.refused)
     if not extra and not open_asks:
         return whole
-    once: dict[str, AnswerSentence] = {}
-    for s in (s for a in (whole, *extra) for s in a.sentences):
-        once.setdefault(s.text, s)
-    sentences = tuple(once.values())
+    sentences = _once([whole, *extra])
     timings = _summed(whole, answers)
     return dataclasses.replace(
         whole,
@@ -156,10 +150,19 @@ def extend(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]
     )
 
 
-def _summed(whole: Answer, answers: Sequence[Answer | None]) -> dict[str, float]:
-    """The time the whole question and every ask put to the pipeline alone took."""
-    timings = dict(whole.timings_ms)
+def _once(answers: Sequence[Answer]) -> tuple[AnswerSentence, ...]:
+    """The answers' sentences in order, a sentence quoted twice once (cited as the first answer to quote it)."""
+    once: dict[str, AnswerSentence] = {}
     for a in answers:
-        for k, v in a.timings_ms.items() if a is not None else ():
+        for s in a.sentences:
+            once.setdefault(s.text, s)
+    return tuple(once.values())
+
+
+def _summed(whole: Answer, answers: Sequence[Answer | None]) -> dict[str, float]:
+    """The time of the whole question and of every ask whose own answer (or refusal) was kept."""
+    timings = dict(whole.timings_ms)
+    for a in (a for a in answers if a is not None):
+        for k, v in a.timings_ms.items():
             timings[k] = timings.get(k, 0.0) + v
     return timings
