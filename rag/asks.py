@@ -8,10 +8,11 @@ answer, the others named as open (combine); a question answered whole keeps its 
 quoting a section it does not is added (extend). Read alone, an ask loses the words the other asks give it, so the
 pipeline keeps an ask's answer only on strict conditions.
 
-A piece ends at a question mark, a semicolon, a full stop or an exclamation mark; a comma inside one question
-("二道区是什么定位，面临什么挑战") joins two sides of one topic, which one retrieval serves. A piece with no
-interrogative word and no question mark ("我家暖气不热。") is context and goes with the ask after it (or before it,
-at the end).
+A piece ends at a question mark, a semicolon, a full stop or an exclamation mark, or at a comma when two of its
+clauses ask by a word of their own ("人才有什么总体思路，博士来了给多少安家费"; 要是哪天停暖了 states a case). A piece
+with no interrogative word and no question mark ("我家暖气不热。") is context and goes with the ask after it (or
+before it, at the end). Two sides of one topic ("二道区是什么定位，面临什么挑战") are cut too: the second names
+nothing of its own, and the pipeline's guards keep the whole answer for it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from rag import focus
 from rag.cite import answer_text, unique
 from rag.types import Answer, AnswerSentence
 
@@ -28,6 +30,9 @@ MIN_CHARS = 4  # "都叫啥？" alone is an elaboration of the ask before it, no
 
 # Ends of a piece; whether a piece asks anything is is_ask's to say.
 _END = re.compile(r"(?<=[？?；;。！!])")
+_COMMA = re.compile(r"(?<=[，,])")
+# A word joining an ask to the one before it (另外, 还有) is not part of what the ask asks.
+_LINK = re.compile(r"^(另外|还有|以及|并且|此外|同时)")
 # Without a question mark a piece asks only with a word that cannot state (几 and 这么 occur in statements).
 _INTERROGATIVE = re.compile(
     r"什么|啥|哪|多少|[吗呢][。！!；;]?$|咋|怎么|怎样|如何|是否|有没有|能不能|可不可以|会不会|要不要|是不是|为何|为什么|何时|"
@@ -38,12 +43,27 @@ _INTERROGATIVE = re.compile(
 
 def is_ask(piece: str) -> bool:
     """Does the piece ask something (a question mark or an interrogative word) rather than state the context?"""
-    return piece.rstrip().endswith(("？", "?")) or bool(_INTERROGATIVE.search(piece.strip()))
+    return piece.rstrip().endswith(("？", "?")) or _asks_by_word(piece)
+
+
+def _asks_by_word(clause: str) -> bool:
+    """Does the clause hold an interrogative word that asks (要是哪天停暖了 states a case: rag.focus.in_condition)?"""
+    text = clause.strip().rstrip("，, ")
+    return any(not focus.in_condition(text, m.start()) for m in _INTERROGATIVE.finditer(text))
+
+
+def clauses(piece: str) -> list[str]:
+    """A piece whose comma joins two asks ("有什么总体思路，博士来了给多少安家费？") cut at the commas; [piece]
+    when fewer than two of its clauses ask by a word of their own (我家暖气不热，找谁修？ asks once)."""
+    parts = [p for p in _COMMA.split(piece) if p.strip(" ，,")]
+    if sum(_asks_by_word(p) for p in parts) < 2:
+        return [piece]
+    return parts
 
 
 def split(question: str) -> list[str]:
     """The question's asks in order, each with the context before it; [question] when it asks one thing."""
-    pieces = [p.strip() for p in _END.split(question.strip()) if p.strip(" ，,。；;！!？?")]
+    pieces = [c for p in _END.split(question.strip()) if p.strip(" ，,。；;！!？?") for c in clauses(p.strip())]
     asks: list[str] = []
     context = ""
     for piece in pieces:
@@ -99,7 +119,7 @@ def each(question: str) -> list[str]:
 
 def label(ask: str) -> str:
     """The ask as the answer names it when the documents leave it open: its words, without the question mark."""
-    return ask.strip().rstrip("？?；;。！! ")
+    return _LINK.sub("", ask.strip().rstrip("？?；;。！!，, "))
 
 
 def combine(whole: Answer, asked: Sequence[str], answers: Sequence[Answer | None]) -> Answer:

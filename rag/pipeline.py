@@ -290,7 +290,7 @@ class Pipeline:
         several = self._asks(request, history)
         if len(several) > 1:
             within = {loc for loc, _ in retrieval.sections[: rerank.TOP]}
-            answers = [self._ask_within(a, top_k, request.doc_ids, within) for a in several]
+            answers = [self._ask_within(a, top_k, request.doc_ids, within, i == 0) for i, a in enumerate(several)]
             # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
             # Answered as a whole: the answer may serve one ask only; another ask's own answer is added to it.
             whole = asks.combine(whole, several, answers) if whole.refused else asks.extend(whole, several, answers)
@@ -311,7 +311,7 @@ class Pipeline:
         return merged if len(merged) > 1 else [request.query]
 
     def _ask_within(
-        self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, within: set[Locator]
+        self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, within: set[Locator], first: bool
     ) -> Answer | None:
         """One ask of a question of several, answered alone: its Answer (a refusal when the documents do not
         answer it), or None when what it is given alone cannot stand for the ask in the question. Read alone, an
@@ -321,7 +321,9 @@ class Pipeline:
         # One content word (需要什么条件) is an ask that leans on the others for what it is about; a quoted name
         # (“六个现代化体系”) is a thing of its own.
         own = set(self.policy.terms(ask).terms) | set(grounding.quoted_terms(ask))
-        if questions.is_yes_no(ask) or len(own) < 2:
+        # The first ask leans on nothing before it: it names the topic the others elaborate (碳达峰 in
+        # 怎么落实碳达峰，哪一年实现), so one word of its own is enough.
+        if questions.is_yes_no(ask) or len(own) < (1 if first else 2):
             return None
         answer = self.ask(ask, top_k, None, doc_ids)
         if answer.refused:

@@ -16,8 +16,14 @@ from rag.types import Answer, AnswerSentence, Citation, Refusal
         ("温泉怎么去?另外门票多少钱?", ["温泉怎么去?", "另外门票多少钱?"]),
         ("Where is the spa? How much is a ticket?", ["Where is the spa?", "How much is a ticket?"]),
         ("甲区修了哪些路；乙区建了哪些桥？", ["甲区修了哪些路；", "乙区建了哪些桥？"]),
-        # One question: a comma joins two sides of one topic; a statement is context, not an ask.
-        ("甲区是什么定位，面临什么挑战？", ["甲区是什么定位，面临什么挑战？"]),
+        # A comma joining two clauses that each ask by a word of their own: two asks (whether the second stands
+        # alone is the pipeline's to judge).
+        ("温泉有什么特色，门票多少钱？", ["温泉有什么特色，", "门票多少钱？"]),
+        ("甲区是什么定位，面临什么挑战？", ["甲区是什么定位，", "面临什么挑战？"]),
+        ("甲区要建温泉吗，另外乙区有没有滑雪场？", ["甲区要建温泉吗，", "另外乙区有没有滑雪场？"]),
+        # One question: a clause that states (a case, the context) goes with the ask; a statement is not an ask.
+        ("我家暖气不热，找谁修？", ["我家暖气不热，找谁修？"]),
+        ("要是哪天温泉关了，门票怎么退？", ["要是哪天温泉关了，门票怎么退？"]),
         ("我家暖气不热。能退钱吗？", ["我家暖气不热。能退钱吗？"]),
         ("房子这么贵。几年能买上？", ["房子这么贵。几年能买上？"]),
         # Too short to be an ask of its own: it elaborates the one before.
@@ -56,6 +62,12 @@ def test_a_long_list_is_read_whole() -> None:
 def test_label_drops_the_question_mark() -> None:
     assert asks.label("门票多少钱？ ") == "门票多少钱"
     assert asks.label("How much is a ticket?") == "How much is a ticket"
+
+
+def test_label_drops_the_comma_and_the_joining_word() -> None:
+    assert asks.label("温泉有什么特色，") == "温泉有什么特色"
+    assert asks.label("另外门票多少钱？") == "门票多少钱"
+    assert asks.label("还有滑雪场在哪？") == "滑雪场在哪"
 
 
 def _cite(chapter: str, quote: str) -> Citation:

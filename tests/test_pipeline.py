@@ -227,6 +227,14 @@ def test_a_question_of_two_asks_answered_whole_gets_both_sections(real_pipeline)
     assert "电竞" in a.text and "养老服务供给" in a.text and not a.unanswered
 
 
+def test_two_asks_joined_by_a_comma_the_first_with_one_word_of_its_own(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # The first ask names its topic (电商) with one word and leans on nothing before it: it is answered alone; the
+    # year asked after the comma is named as open.
+    a = real_pipeline.ask("区里打算怎么发展电商，具体哪一年建成电商园？")
+    assert not a.refused and a.citations[0].label == "第三篇·第五章"
+    assert a.unanswered == ("具体哪一年建成电商园",)
+
+
 def test_an_ask_naming_a_quoted_term_stands_alone(real_pipeline) -> None:  # type: ignore[no-untyped-def]
     # The first ask has one content word besides the quoted name; the quoted name makes it an ask of its own.
     a = real_pipeline.ask("二道要构建哪“六个现代化体系”？每个体系的投资规模是多少亿元？")
