@@ -142,7 +142,9 @@ def errand_where(question: str) -> bool:
 _DOC = r"(规划|纲要|文件|条例|意见|办法|规定|报告|通知|法|这份|本文|它)"
 _ABOUT_DOCUMENT = re.compile(
     _DOC + r"[^，。？?]{0,8}(批准|审议|审查|通过|印发|发布|公布|出台|制定|编制|起草|施行|生效|实施日期)"
-    r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期|时间范围|规划(的)?(期限|年限|时段)"
+    # 规划期内 / 规划期末 is a time frame of a topical question (规划期内温泉游客增长多少), not the period asked.
+    r"|(哪次|什么)会议|(谁|哪个(部门|单位|机关))(发布|印发|制定|批准|编制)|规划期(?![内间末中里])|时间范围"
+    r"|规划(的)?(期限|年限|时段)"
     # Its period, its source or issuing office, its role: attributes of the document, not of a topic.
      + "|" + _DOC + r"[^，。？?]{0,6}(哪几年|哪些年|哪一?年到|起止|年份|期限|来源|发文|出处|作用|意义|性质|定位是什么)"
     r"|(来源|发文|发布|印发)(部门|单位|机关|机构|时间|日期)"

@@ -331,6 +331,10 @@ def test_questions_about_the_document_itself() -> None:
     assert focus.about_document("这份纲要管到哪一年到哪一年？") and focus.about_document("这个文件的发文机关是哪个？")
     assert focus.about_document("这份通知的来源是哪里？") and focus.about_document("What years does the outline cover?")
     assert not focus.about_document("温泉康养基地的定位是什么？")
+    # The plan period named as a time frame of a topic is no question about the document.
+    assert focus.about_document("这份规划的规划期是几年？")
+    assert not focus.about_document("规划期内温泉游客每年要增长多少？")
+    assert not focus.about_document("到规划期末甲区滑雪场能建几座？")
 
 
 def test_who_questions_name_a_body_or_person() -> None:
