@@ -438,7 +438,7 @@ class Policy:
             silencing=read.things.__contains__,
         )
 
-    def names_things(self, read: Reading) -> Callable[[str], bool]:
+    def names_things(self, read: Reading, spare: int = 0) -> Callable[[str], bool]:
         """Does a text name every specific thing the question asks about, literally or by a close counterpart?
 
         A value (a figure, a date) is an answer only where it is said of the question's things: the share of
@@ -454,11 +454,21 @@ class Policy:
         ]
         sigma = self.settings.min_term_sigma
 
+        # Of three things or more, `spare` may go unnamed: the context a resident gives (小区, 打电话, 上门).
+        allowed = spare if len(specific) >= 3 else 0
+
         def names(text: str) -> bool:
             low, close = text.lower(), self._close(read, text)
-            return all(t in low or close(t) >= sigma for t in specific)
+            return sum(not (t in low or close(t) >= sigma) for t in specific) <= allowed
 
         return names
+
+    @staticmethod
+    def _in_context(names: Callable[[str], bool], said_of: Mapping[str, str] | None) -> Callable[[str], bool]:
+        """`names` read over a text with its context (said_of): what a value is said of may be named there."""
+        if not said_of:
+            return names
+        return lambda t: names(" ".join([t, said_of.get(t, "")]))
 
     @staticmethod
     def names_kind(kind: str, texts: Sequence[str]) -> bool:
@@ -494,16 +504,14 @@ class Policy:
         # English words against Chinese text are too flat to say what a text names (see below); a question about
         # a document itself is answered by its notice or its commencement article, which call it 本条例 / 本纲要.
         skip_names = questions.is_english(question) or retrieval.about_document
-        names = None if skip_names else self.names_things(read)
-        if names is not None and said_of:
-            named, context = names, said_of
-            names = lambda t: named(" ".join([t, context.get(t, "")]))  # noqa: E731
+        names = None if skip_names else self._in_context(self.names_things(read), said_of)
+        typed = None if skip_names else self._in_context(self.names_things(read, spare=1), said_of)
         if lacks_figure(question, texts[:2], names):
             return Verdict(self.refuse(NO_FIGURE, retrieval))
         unconfirmed = unconfirmed_values(question, evidence or "\n".join(texts))
         if unconfirmed:
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(unconfirmed)))
-        kind = lacks_answer_type(question, texts, names)
+        kind = lacks_answer_type(question, texts, typed)
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
         term = items.counted_term(question)

@@ -884,3 +884,19 @@ def test_a_counted_term_asked_for_its_members_needs_an_answer_that_lists_them(ru
     assert r is not None and r.code == policy.NO_ANSWER_TYPE and "“四季”的具体内容" in r.reason
     v = rules.after("规划说的“四季”旅游，具体是哪四季？", ["发展春、夏、秋、冬“四季”旅游。"], _retrieval(5.0))
     assert v.refusal is None
+
+
+def test_a_typed_answer_may_leave_one_of_three_things_of_context_unnamed(rules: policy.Policy) -> None:
+    # 谁来办理 in 小区 about a 温泉年卡: a resident's context (小区) need not be in the sentence naming the body.
+    three = policy.Reading(("温泉", "年卡", "小区"), frozenset({"温泉", "年卡", "小区"}), frozenset())
+    text = "温泉年卡由区文化旅游局统一办理。"
+    assert rules.names_things(three, spare=1)(text) and not rules.names_things(three)(text)
+    assert not rules.names_things(three, spare=1)("由区文化旅游局统一办理。")  # two of three unnamed
+    two = policy.Reading(("温泉", "年卡"), frozenset({"温泉", "年卡"}), frozenset())
+    assert not rules.names_things(two, spare=1)("温泉由区文化旅游局管理。")  # of two things, both are needed
+    tagged = policy.Policy(Settings.from_env({}), CORPUS, segment=_jieba_like, num_docs=100, tag=_tags)
+    for question in ("住在小区里的人，温泉年卡由谁来办理？", "小区里的温泉年卡由谁来办理？"):
+        v = tagged.after(question, [text], _retrieval(5.0), text)
+        assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE, question
+    v = tagged.after("小区里的温泉年卡由谁来办理？", ["由区文化旅游局统一办理。"], _retrieval(5.0), text)
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE  # neither 温泉 nor 年卡 named
