@@ -107,8 +107,10 @@ _HAS = {
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
     # 路 ends a road's name, not 思路, 出路, 道路, 新路 (a way of doing, a way out, roads in general).
+    # Regulations place things by role or by measure: 户口所在地, 居住地, 指定的地点, 距离地面一米处.
     "where": re.compile(
         r"[\u4e00-\u9fff]{1,12}((?<![思出道线套门网销老新弯进退后理])路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"
+        r"|所在地|居住地|指定的?(地点|场所|位置|区域)|[\d一二两三四五六七八九十]+米处"
     ),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
     # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处; 部门 needs three characters

@@ -900,3 +900,11 @@ def test_a_typed_answer_may_leave_one_of_three_things_of_context_unnamed(rules: 
         assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE, question
     v = tagged.after("小区里的温泉年卡由谁来办理？", ["由区文化旅游局统一办理。"], _retrieval(5.0), text)
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE  # neither 温泉 nor 年卡 named
+
+
+def test_a_place_given_by_role_or_by_measure_answers_where() -> None:
+    assert focus.holds("where", "温泉年卡到本人户口所在地的服务站办理。")
+    assert focus.holds("where", "雪具应当存放在管理方指定的地点。")
+    assert focus.holds("where", "测温计置于池边距离水面一米处。")
+    assert not focus.holds("where", "温泉康养基地建设由党中央统一部署。")  # 中央 is a body here, no place
+    assert not focus.holds("where", "发展温泉康养和冰雪旅游。")
