@@ -1,5 +1,5 @@
-"""Pure: a question that asks for the members of a counted term (“五治”具体是哪五治, “三河”指哪几条河) and
-whether an answer lists them.
+"""Pure: a question that asks for the members of a counted term (“五治”具体是哪五治, “三河”指哪几条河) or for a
+list (哪些病种, 哪几家机构), and whether an answer lists them.
 
 Plans coin counted slogans (“五治”融合, “1+2+3+4+N”街路体系) and often never spell them out. A sentence that
 only repeats the slogan holds its words, so focus coverage passes it, yet it names none of the members
@@ -76,3 +76,19 @@ def _unless_counted(m: re.Match[str]) -> str:
     """A quoted counted slogan and its mark are dropped; any other quote stays as it was."""
     inner = m.group(1)
     return "" if _COUNTED.match(inner) or _SUMMED.match(inner) else m.group()
+
+
+# 哪些, 哪几家: a question asking which ones, answered by naming them.
+_ASKS_LIST = re.compile(r"哪(些|几)")
+# A clause handing the list to someone to publish: 筛选并发布本市中医优势病种, 向社会公布…检测机构.
+_PUBLISH = re.compile(r"(公布|发布|公开)([^，。；：]*)")
+
+
+def defers_list(question: str, texts: Sequence[str], terms: Sequence[str]) -> bool:
+    """Does an answer to a which-ones question only say who publishes the list? True when it lists nothing
+    (no 、 or ；) and one of its clauses publishes a thing the question names: the document leaves the members
+    to a list published elsewhere (市中医药主管部门应当筛选并发布本市中医优势病种 for 中医优势病种有哪些)."""
+    if not _ASKS_LIST.search(question) or any(_LISTED.search(t) for t in texts):
+        return False
+    published = " ".join(m.group(2) for t in texts for m in _PUBLISH.finditer(t))
+    return any(len(term) >= 2 and term in published for term in terms)

@@ -518,6 +518,9 @@ class Policy:
         if term is not None and not items.lists_members(texts, term):
             # “五治”具体是哪五治 answered by a sentence that only repeats “五治”: the members are not given.
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"“{term}”的具体内容"))
+        if items.defers_list(question, texts, read.terms):
+            # 中医优势病种有哪些 answered by 应当筛选并发布本市中医优势病种: the list is published elsewhere.
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what="具体名单"))
         thing = focus.which(question, self.tag)
         if thing is not None and not self.names_kind(thing, texts):
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{thing}"))

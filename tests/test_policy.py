@@ -908,3 +908,16 @@ def test_a_place_given_by_role_or_by_measure_answers_where() -> None:
     assert focus.holds("where", "测温计置于池边距离水面一米处。")
     assert not focus.holds("where", "温泉康养基地建设由党中央统一部署。")  # 中央 is a body here, no place
     assert not focus.holds("where", "发展温泉康养和冰雪旅游。")
+
+
+def test_a_list_left_to_be_published_elsewhere_is_no_answer_to_which_ones(rules: policy.Policy) -> None:
+    deferred = ["区文旅局应当评定并公布本区温泉康养示范基地。"]
+    terms = ("温泉康养", "示范基地")
+    assert items.defers_list("温泉康养示范基地有哪些？", deferred, terms)
+    assert items.defers_list("本区评上的示范基地是哪几家？", deferred, terms)
+    # A text that lists them, a question not asking which ones, or a publication of something else: not deferred.
+    assert not items.defers_list("温泉康养示范基地有哪些？", ["示范基地包括甲温泉、乙温泉、丙温泉。"], terms)
+    assert not items.defers_list("示范基地由谁评定？", deferred, terms)
+    assert not items.defers_list("温泉康养示范基地有哪些？", ["区文旅局应当公布冰雪旅游线路。"], terms)
+    v = rules.after("温泉康养示范基地有哪些？", deferred, _retrieval(5.0), deferred[0])
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "名单" in v.refusal.reason
