@@ -205,6 +205,8 @@ def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
         stem = 2 if word == "法" else 3
         if len(_NOT_NAME.split(run)[-1]) < stem:
             continue  # 这事儿条例里咋说: the genre alone, after words no name holds
+        if any(title.startswith(run[-k:]) and title.endswith(word) for title in titles.values() for k in (2, 3, 4)):
+            continue  # 重庆市条例规定…: a document here, named by its place (its title's start) and its genre
         name = run + word
         tails = [name[i:] for i in range(len(name) - len(word) - stem + 1)]
         if not any(t in title for t in tails for title in titles.values()):

@@ -202,3 +202,10 @@ def test_another_places_own_document_is_not_here() -> None:
     ]:
         assert scope.other_places_document(question, titles) is None, question
     assert scope.other_places_document("丙丁区的温泉怎么样？", titles) is None  # no document of its own asked for
+
+
+def test_a_document_here_named_by_its_place_and_genre_is_ours() -> None:
+    titles = {"d": "松江市温泉管理条例"}
+    assert scope.other_instrument("松江市条例规定温泉几点关门？", titles) is None
+    assert scope.other_instrument("林海市条例规定温泉几点关门？", titles) == "林海市条例"  # another place's
+    assert scope.other_instrument("松江市滑雪场条例怎么规定的？", titles) is not None  # another of that place
