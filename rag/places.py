@@ -21,6 +21,8 @@ _GENERIC_PLACE = re.compile(
 
 
 _DATE_UNITS = ("年", "月", "日", "号")
+# An aspect mark standing alone after the word (省 着 点儿, 省 了): the verb 省 (to save), not a province.
+_VERB_AFTER = frozenset("着了过掉")
 
 
 def foreign_places(
@@ -34,6 +36,8 @@ def foreign_places(
     """
     out = []
     for i, w in enumerate(words):
+        if w in _SUFFIXES and i + 1 < len(words) and words[i + 1] in _VERB_AFTER:
+            continue  # 省着点儿, 省了钱: the verb 省 (to save), not a province
         if w in _SUFFIXES and i > 0:
             w = words[i - 1] + w
         if i > 0 and words[i - 1].isdigit() and w[:1] in _DATE_UNITS:

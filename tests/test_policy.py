@@ -57,6 +57,9 @@ def test_places_the_documents_never_mention(rules: policy.Policy) -> None:
     # A count of places names none: 一个镇加几个街道, 两个区, 三所学校 are not places the documents miss.
     assert policy.foreign_places(["一个镇", "两个区", "十几个县", "每个乡"], CORPUS) == []
     assert policy.foreign_places(["跟", "哪俩", "区", "合作"], CORPUS) == []  # which two districts: no name
+    # 省 before an aspect mark is the verb "to save": 泡温泉讲究省着点儿 names no province.
+    assert policy.foreign_places(["泡温泉", "讲究", "省", "着", "点儿"], CORPUS) == []
+    assert policy.foreign_places(["丁山", "省", "着力", "发展"], CORPUS) == ["丁山省"]
     # 2025年 + 甲区: the segmenter gives 年甲区 for a name it does not know; the year's 年 is no part of it.
     assert policy.foreign_places(["到", "2025", "年甲区", "的", "目标"], CORPUS) == []
     assert policy.foreign_places(["到", "2025", "年丙山市", "的", "目标"], CORPUS) == ["丙山市"]
