@@ -312,9 +312,17 @@ def asks_commencement(question: str) -> bool:
     return about_document(question) and bool(_ASKS_COMMENCEMENT.search(question))
 
 
+# An instrument a document orders made (菜市场专项规划, 年度实施计划, 禁止携带物品名录): who draws it up or approves
+# it is a provision of the document, not a fact about the document itself, unless the question points at it as
+# the one here (这份实施方案是谁印发的).
+_ORDERED = re.compile(
+    r"(?<!这个)(?<!这份)(?<![本该])(专项|详细|控制性|年度|实施|工作|建设)(规划|方案|计划)|目录|名录|清单"
+)
+
+
 def about_document(question: str) -> bool:
     """Is the question about the document itself (approval, issuer, date, period) rather than a topic?"""
-    return bool(_ABOUT_DOCUMENT.search(question))
+    return bool(_ABOUT_DOCUMENT.search(question)) and not _ORDERED.search(question)
 
 
 # A comparison of two things: 和美国比起来, 跟南关区相比, 与去年对比, 哪个更好, 比…更.

@@ -924,3 +924,11 @@ def test_a_list_left_to_be_published_elsewhere_is_no_answer_to_which_ones(rules:
     assert not items.defers_list("温泉康养示范基地有哪些？", ["区文旅局应当公布冰雪旅游线路。"], terms)
     v = rules.after("温泉康养示范基地有哪些？", deferred, _retrieval(5.0), deferred[0])
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "名单" in v.refusal.reason
+
+
+def test_an_instrument_the_document_orders_made_is_a_topic() -> None:
+    # Who approves the 温泉专项规划 a regulation orders made is a provision; who approved this document is not.
+    assert not focus.about_document("温泉专项规划由哪个部门编制，报谁批准？")
+    assert not focus.about_document("禁止携带物品名录由谁发布？")
+    assert focus.about_document("这份实施方案是谁印发的？")
+    assert focus.about_document("这个规划是哪次会议批准的？")
