@@ -54,7 +54,10 @@ def partial_note(uncovered: Sequence[str], unanswered: Sequence[str] = ()) -> st
     several (rag.asks) the documents leave open; "" when there are none."""
     note = prompts.load("partial.txt").format(terms="、".join(uncovered)) if uncovered else ""
     if unanswered:
-        note += prompts.load("partial_ask.txt").format(asks="、".join(f"“{a}”" for a in unanswered))
+        # Quoted inside the note's quotes, an ask's own double quotes become single ones (““十四五”期间…” reads
+        # as a typo; the house style nests ‘’ in “”).
+        nested = (a.replace("“", "‘").replace("”", "’") for a in unanswered)
+        note += prompts.load("partial_ask.txt").format(asks="、".join(f"“{a}”" for a in nested))
     return note
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag import asks, grounding, questions
+from rag.cite import partial_note
 from rag.types import Answer, AnswerSentence, Citation, Refusal
 
 
@@ -151,3 +152,8 @@ def test_a_count_is_answered_only_in_the_classifier_asked() -> None:
     assert grounding.measures("3所", "count", "甲区有几所小学？") and grounding.measures(
         "5个", "count", "甲区有几所小学？"
     )
+
+
+def test_an_open_ask_holding_quotes_is_named_with_nested_quotes() -> None:
+    note = partial_note((), ("“冰雪季”期间门票多少钱",))
+    assert note.endswith("以下问题文件未具体提及：“‘冰雪季’期间门票多少钱”。") and "““" not in note
