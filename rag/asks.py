@@ -58,7 +58,9 @@ def clauses(piece: str) -> list[str]:
     parts = [p for p in _COMMA.split(piece) if p.strip(" ，,")]
     if sum(_asks_by_word(p) for p in parts) < 2:
         return [piece]
-    return parts
+    # An asking clause ends as the question it is (老房子要拆吗， → 老房子要拆吗？): every rule reading a question's
+    # end (a yes-or-no 吗？) reads it so.
+    return [re.sub(r"[，,]\s*$", "？", p) if _asks_by_word(p) else p for p in parts]
 
 
 def split(question: str) -> list[str]:

@@ -19,9 +19,11 @@ from rag.types import Answer, AnswerSentence, Citation, Refusal
         ("甲区修了哪些路；乙区建了哪些桥？", ["甲区修了哪些路；", "乙区建了哪些桥？"]),
         # A comma joining two clauses that each ask by a word of their own: two asks (whether the second stands
         # alone is the pipeline's to judge).
-        ("温泉有什么特色，门票多少钱？", ["温泉有什么特色，", "门票多少钱？"]),
-        ("甲区是什么定位，面临什么挑战？", ["甲区是什么定位，", "面临什么挑战？"]),
-        ("甲区要建温泉吗，另外乙区有没有滑雪场？", ["甲区要建温泉吗，", "另外乙区有没有滑雪场？"]),
+        # Each asking clause ends as the question it is.
+        ("温泉有什么特色，门票多少钱？", ["温泉有什么特色？", "门票多少钱？"]),
+        ("甲区是什么定位，面临什么挑战？", ["甲区是什么定位？", "面临什么挑战？"]),
+        ("甲区要建温泉吗，另外乙区有没有滑雪场？", ["甲区要建温泉吗？", "另外乙区有没有滑雪场？"]),
+        ("甲区那片老房子要拆吗，啥时候动工？", ["甲区那片老房子要拆吗？", "啥时候动工？"]),
         # One question: a clause that states (a case, the context) goes with the ask; a statement is not an ask.
         ("我家暖气不热，找谁修？", ["我家暖气不热，找谁修？"]),
         ("要是哪天温泉关了，门票怎么退？", ["要是哪天温泉关了，门票怎么退？"]),
@@ -63,6 +65,11 @@ def test_a_long_list_is_read_whole() -> None:
 def test_label_drops_the_question_mark() -> None:
     assert asks.label("门票多少钱？ ") == "门票多少钱"
     assert asks.label("How much is a ticket?") == "How much is a ticket"
+
+
+def test_a_yes_or_no_clause_cut_at_a_comma_is_still_yes_or_no() -> None:
+    first, _ = asks.split("甲区那片老房子要拆吗，啥时候动工？")
+    assert questions.is_yes_no(first)  # so the pipeline never lets it stand alone (silence is no "no")
 
 
 def test_label_drops_the_comma_and_the_joining_word() -> None:
