@@ -58,7 +58,8 @@ unit: $(INDEX) browser
 
 # Regression gate on the frozen test split: thresholds a little below what it measures (see README). The plan's
 # test sets on the default index; the eight Beijing regulations' (eval/corpora) in one knowledge base of their own,
-# the nine national regulations' in another, the three local regulations of Guangdong and Shandong in a third.
+# the nine national regulations' in another, the three local regulations of Guangdong and Shandong in a third, the
+# three of Zhejiang and Chongqing in a fourth.
 REGS := $(sort $(wildcard eval/corpora/bj-*.md))
 REGS_KB := artifacts/kb-regs
 $(REGS_KB)/index/CURRENT: $(STAMP) $(REGS) $(INDEX_CODE)
@@ -74,16 +75,23 @@ LOC_KB := artifacts/kb-loc
 $(LOC_KB)/index/CURRENT: $(STAMP) $(LOC) $(INDEX_CODE)
 	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(LOC)
 
-eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/index/CURRENT
+LOC2 := $(sort $(wildcard eval/corpora/loc2-*.md))
+LOC2_KB := artifacts/kb-loc2
+$(LOC2_KB)/index/CURRENT: $(STAMP) $(LOC2) $(INDEX_CODE)
+	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(LOC2)
+
+KBS := $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/index/CURRENT $(LOC2_KB)/index/CURRENT
+
+eval-gate: $(INDEX) $(KBS)
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh3.jsonl --dataset eval/datasets/test/erdao-fresh4.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh5.jsonl --dataset eval/datasets/test/erdao-fresh6.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh7.jsonl --dataset eval/datasets/test/erdao-fresh8.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh9.jsonl --dataset eval/datasets/test/erdao-multi.jsonl \
-	  --report artifacts/eval \
-	  --min hit@3=0.905 --min citation_accuracy=0.69 --min citation_precision=0.79 \
-	  --min refusal_recall=0.91 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
-	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.135
+	  --dataset eval/datasets/test/erdao-fresh10.jsonl --report artifacts/eval \
+	  --min hit@3=0.905 --min citation_accuracy=0.695 --min citation_precision=0.79 \
+	  --min refusal_recall=0.905 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
+	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.13
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
@@ -94,14 +102,19 @@ eval-gate: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/i
 	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/nat-regs.jsonl --dataset eval/datasets/test/nat-regs2.jsonl \
 	  --dataset eval/datasets/test/nat-regs3.jsonl --report artifacts/eval-nat \
-	  --min hit@3=0.815 --min citation_accuracy=0.645 --min citation_precision=0.725 \
-	  --min refusal_recall=0.735 --min grounded_sentence_rate=0.99 --min must_include_rate=0.64 \
-	  --max false_refusal_rate=0.125
+	  --min hit@3=0.815 --min citation_accuracy=0.66 --min citation_precision=0.73 \
+	  --min refusal_recall=0.735 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
+	  --max false_refusal_rate=0.11
 	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/loc-regs.jsonl --report artifacts/eval-loc \
 	  --min hit@3=0.84 --min citation_accuracy=0.61 --min citation_precision=0.74 \
 	  --min refusal_recall=0.92 --min grounded_sentence_rate=0.99 --min must_include_rate=0.60 \
 	  --max false_refusal_rate=0.20
+	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	  --dataset eval/datasets/test/loc2-regs.jsonl --report artifacts/eval-loc2 \
+	  --min hit@3=0.93 --min citation_accuracy=0.56 --min citation_precision=0.82 \
+	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.52 \
+	  --max false_refusal_rate=0.34
 
 test: lint typecheck unit eval-gate
 
@@ -109,7 +122,7 @@ test: lint typecheck unit eval-gate
 # in a knowledge base holding both documents (when the shared copy of the report is present), the Beijing
 # regulations' in their own.
 CPC := ../shared/corpora/dev/cpc-20th-congress-report-2022.txt
-eval: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/index/CURRENT
+eval: $(INDEX) $(KBS)
 	$(BIN)/rag eval --report artifacts/eval
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-regs \
 	  --dataset eval/datasets/dev/bj-regs.jsonl --dataset eval/datasets/dev/bj-regs2.jsonl \
@@ -124,6 +137,8 @@ eval: $(INDEX) $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/index/
 	  --dataset eval/datasets/test/nat-regs3.jsonl
 	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-loc \
 	  --dataset eval/datasets/dev/loc-regs.jsonl --dataset eval/datasets/test/loc-regs.jsonl
+	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-loc2 \
+	  --dataset eval/datasets/dev/loc2-regs.jsonl --dataset eval/datasets/test/loc2-regs.jsonl
 	@if [ -f $(CPC) ]; then \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-cpc \
