@@ -316,8 +316,9 @@ class Pipeline:
         """One ask of a question of several, answered alone: its Answer (a refusal when the documents do not
         answer it), or None when what it is given alone cannot stand for the ask in the question. Read alone, an
         ask loses the words the other asks give it ("能撂下不看了吗" after 大夫被打), so it must name two things of
-        its own and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a "no"), and an answer
-        must quote a section the whole question found (`within`) and cover every word of the ask."""
+        its own (one, when `first`) and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a
+        "no"), and an answer must quote a section the whole question found (`within`) and cover every word of the
+        ask."""
         # One content word (需要什么条件) is an ask that leans on the others for what it is about; a quoted name
         # (“六个现代化体系”) is a thing of its own.
         own = set(self.policy.terms(ask).terms) | set(grounding.quoted_terms(ask))
