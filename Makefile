@@ -60,27 +60,19 @@ unit: $(INDEX) browser
 # test sets on the default index; the eight Beijing regulations' (eval/corpora) in one knowledge base of their own,
 # the nine national regulations' in another, the three local regulations of Guangdong and Shandong in a third, the
 # three of Zhejiang and Chongqing in a fourth.
-REGS := $(sort $(wildcard eval/corpora/bj-*.md))
+# One rule builds each knowledge base; its name (kb-regs, kb-nat, …) picks its documents.
+KB_DOCS_regs := $(sort $(wildcard eval/corpora/bj-*.md))
+KB_DOCS_nat := $(sort $(wildcard eval/corpora/nat-*.md))
+KB_DOCS_loc := $(sort $(wildcard eval/corpora/loc-*.md))
+KB_DOCS_loc2 := $(sort $(wildcard eval/corpora/loc2-*.md))
 REGS_KB := artifacts/kb-regs
-$(REGS_KB)/index/CURRENT: $(STAMP) $(REGS) $(INDEX_CODE)
-	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(REGS)
-
-NAT := $(sort $(wildcard eval/corpora/nat-*.md))
 NAT_KB := artifacts/kb-nat
-$(NAT_KB)/index/CURRENT: $(STAMP) $(NAT) $(INDEX_CODE)
-	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(NAT)
-
-LOC := $(sort $(wildcard eval/corpora/loc-*.md))
 LOC_KB := artifacts/kb-loc
-$(LOC_KB)/index/CURRENT: $(STAMP) $(LOC) $(INDEX_CODE)
-	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(LOC)
-
-LOC2 := $(sort $(wildcard eval/corpora/loc2-*.md))
 LOC2_KB := artifacts/kb-loc2
-$(LOC2_KB)/index/CURRENT: $(STAMP) $(LOC2) $(INDEX_CODE)
-	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(LOC2)
-
-KBS := $(REGS_KB)/index/CURRENT $(NAT_KB)/index/CURRENT $(LOC_KB)/index/CURRENT $(LOC2_KB)/index/CURRENT
+KBS := $(foreach kb,regs nat loc loc2,artifacts/kb-$(kb)/index/CURRENT)
+.SECONDEXPANSION:
+$(KBS): artifacts/kb-%/index/CURRENT: $(STAMP) $$(KB_DOCS_$$*) $(INDEX_CODE)
+	RAG_HOME=$(CURDIR)/artifacts/kb-$* RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(KB_DOCS_$*)
 
 eval-gate: $(INDEX) $(KBS)
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \

@@ -37,7 +37,7 @@ def foreign_places(
     out = []
     for i, w in enumerate(words):
         if w in _SUFFIXES and i + 1 < len(words) and words[i + 1] in _VERB_AFTER:
-            continue  # 省着点儿, 省了钱: the verb 省 (to save), not a province
+            continue  # the verb 省 (see _VERB_AFTER)
         if w in _SUFFIXES and i > 0:
             w = words[i - 1] + w
         if i > 0 and words[i - 1].isdigit() and w[:1] in _DATE_UNITS:
