@@ -33,9 +33,10 @@ _END = re.compile(r"(?<=[？?；;。！!])")
 _COMMA = re.compile(r"(?<=[，,])")
 # A word joining an ask to the one before it (另外, 还有) is not part of what the ask asks.
 _LINK = re.compile(r"^(另外|还有|以及|并且|此外|同时)")
-# Without a question mark a piece asks only with a word that cannot state (几 and 这么 occur in statements).
+# Without a question mark a piece asks only with a word that cannot state (几 and 这么 occur in statements);
+# 多大, 多久 (占地面积有多大) ask a measure.
 _INTERROGATIVE = re.compile(
-    r"什么|啥|哪|多少|[吗呢][。！!；;]?$|咋|怎么|怎样|如何|是否|有没有|能不能|可不可以|会不会|要不要|是不是|为何|为什么|何时|"
+    r"什么|啥|哪|多少|多[大久长远高宽深重](?=\s*(?:[？?，,。呢啊呀]|$))|[吗呢][。！!；;]?$|咋|怎么|怎样|如何|是否|有没有|能不能|可不可以|会不会|要不要|是不是|为何|为什么|何时|"
     r"\b(what|which|when|where|who|how|why)\b",
     re.IGNORECASE,
 )

@@ -31,7 +31,7 @@ _QUESTION_WORDS = _words(
     些 样 种 项 东西 事 事情 工作 举措 措施 政策 发展 建设 还有 另外 以及 此外 那么 然后
     啥 咋 咋样 咋办 干吗 干嘛 大伙 大伙儿 大家伙 俺 俺们 呗 事儿 点儿 玩意 玩意儿 不 没 着
     哪几 哪几种 哪种 几种 什么样 哪类 表述 提法 说法 写法 规定 要求 分别 各自 各有 领域 程度 范围 类型 种类 形式
-    施行 生效 哪天 哪一天 开始 起
+    施行 生效 哪天 哪一天 开始 起 意思 含义
     招 招儿 新招 新招儿 招数 法子 路子 新路子 门道 章程 办法 思路 说道 整 弄 搞 咋整 咋弄 咋搞 整成 弄成 搞成 改成
     寻思 琢磨 鼓捣 掺和 撑腰 帮衬 给点 能给
     原文 原话 原句 措辞 开篇 开头 结尾 全文 文中 文内 条文 章节 段落 出处
@@ -358,6 +358,7 @@ def sentence_tense(sentence: str) -> int:
 # nouns, idioms and abbreviations, foreign words. Pronouns, adverbs, particles and place words
 # such as 区里 or 家里 never do.
 _CONTENT_POS = ("n", "vn", "an", "eng", "j", "l", "i")
+_ASKING_HEAD = re.compile(r"^(哪些|哪一?几?个?|什么|啥)")
 _NAME_POS = ("ns", "nr", "nt")  # places, people, organisations
 # A name general Chinese uses this often is a real one (俄罗斯, 深圳, 联合国); rarer strings jieba tags as
 # names are mostly its guesses at words it does not know (河沟, 三河).
@@ -382,6 +383,9 @@ def content_terms(
     for word, pos in tag(question):
         w, last = word.strip().lower(), before
         before = w or before
+        # A question word the segmenter glued to what follows (哪些地方, 啥意思, 什么样子) asks; only what
+        # follows can be content, judged as a word of its own.
+        w = _ASKING_HEAD.sub("", w) if len(w) > 2 else w
         if not w or w in _QUESTION_WORDS or w in _LATIN_STOP or not _CJK_OR_WORD.search(w):
             continue
         if w[0] in "不没" and last and w[1:].startswith(last):

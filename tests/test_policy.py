@@ -277,6 +277,10 @@ def test_content_terms_are_nouns_and_rare_verbs() -> None:
     # Colloquial words for measures, doing and support ask how, not what about.
     assert focus.content_terms("温泉这块儿区里有啥新招儿？", tag, freq) == ["温泉"]
     assert focus.content_terms("开温泉的小老板，区里给不给撑腰？", tag, freq) == ["温泉", "老板"]
+    # A question word glued to what follows (哪些地方, 啥意思, 哪几个) asks; only what follows may be content.
+    assert focus.content_terms("修温泉路是为了方便哪些地方？", tag, freq) == ["温泉"]
+    assert focus.content_terms("温泉康养到底是啥意思？", tag, freq) == ["温泉", "康养"]
+    assert focus.content_terms("温泉康养要从哪几个方面推进？", tag, freq) == ["温泉", "康养"]
     assert focus.content_terms(
         "What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq
     ) == [
