@@ -263,6 +263,40 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
     return None
 
 
+# Kinds whose members are places, which a text names by their own names (卫生责任区 for 哪些区域).
+_PLACE_KINDS = frozenset(("区域", "地区", "地方", "场所", "地点"))
+
+
+def listed_kind(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str | None:
+    """The kind a list question asks the members of (哪些省份 → 省份, 发展指标有哪些 → 指标), or None.
+
+    The kind is the head of the noun run after 哪些, or before (都)有哪些 / 包括哪些; an abstract one (哪些方面,
+    措施有哪些) frames the list and gives None, as does a one-character head.
+    """
+    tokens = [(w, p) for w, p in tag(question) if w.strip()]
+    for i, (w, _) in enumerate(tokens):
+        if w != "哪些" or in_condition(question, question.find(w)):
+            continue
+        run = []
+        j = i + 1
+        while j < len(tokens) and j <= i + 2 and tokens[j][1] in ("a", "b", "v", "vd"):
+            j += 1  # 哪些配套景区, 哪些新建学校: what modifies the kind is not the kind
+        while j < len(tokens) and tokens[j][1].startswith(_NOUNISH):
+            run.append(tokens[j][0])
+            j += 1
+        if not run and (i + 1 == len(tokens) or tokens[i + 1][1] in ("x", "y")):
+            # X(都)有哪些？, X包括哪些？: the run before the verb
+            j = i - 1
+            while j >= 0 and tokens[j][0] in ("有", "都", "包括", "包含", "还有", "主要"):
+                j -= 1
+            if j >= 0 and tokens[j][1].startswith(_NOUNISH):
+                run = [tokens[j][0]]
+        if run:
+            head = run[-1]
+            return head if len(head) >= 2 and head not in _ABSTRACT_KINDS | _PLACE_KINDS else None
+    return None
+
+
 _TITLED = re.compile(r"《[^《》]*》")
 # A name as documents give one: quoted, a title, or a run ending in a word that names a place or body.
 _NAME = re.compile(

@@ -540,4 +540,8 @@ class Policy:
         # A comparison the evidence holds only one side of is not made by the documents.
         if cov.known < self.settings.min_focus_coverage or (missing and focus.compares(question)):
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))
+        kind = focus.listed_kind(question, self.tag)
+        if kind is not None and kind in missing:
+            # 发展指标有哪些 answered by a text that holds no 指标 (nor anything close): it lists none of them.
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{kind}"))
         return Verdict(None, tuple(missing), strength * cov.score)

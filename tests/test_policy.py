@@ -936,3 +936,20 @@ def test_an_instrument_the_document_orders_made_is_a_topic() -> None:
     assert not focus.about_document("禁止携带物品名录由谁发布？")
     assert focus.about_document("这份实施方案是谁印发的？")
     assert focus.about_document("这个规划是哪次会议批准的？")
+
+
+def test_a_list_question_needs_an_answer_holding_its_kind() -> None:
+    # 哪些X / X有哪些: the answer lists X's; a text that holds no X (nor anything close) lists none of them.
+    assert focus.listed_kind("冰雪旅游有哪些配套景区？", _tags) == "景区"
+    assert focus.listed_kind("冰雪旅游的配套景区都有哪些？", _tags) == "景区"
+    assert focus.listed_kind("冰雪旅游要从哪些方面推进？", _tags) is None  # an abstract kind frames the list
+    assert focus.listed_kind("冰雪旅游有哪些区域？", _tags) is None  # places go by their own names
+    assert focus.listed_kind("要是哪些景区涨价了，怎么办？", _tags) is None  # a case stated, nothing listed
+    rules = policy.Policy(
+        Settings.from_env({}), CORPUS + "温泉康养基地名录。", segment=_jieba_like, num_docs=100, tag=_tags
+    )
+    text = "发展冰雪旅游，建设温泉康养基地。"
+    v = rules.after("冰雪旅游有哪些配套景区？", [text], _retrieval(5.0), text)
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "景区" in v.refusal.reason
+    v = rules.after("哪些温泉康养基地要建设？", [text], _retrieval(5.0), text)
+    assert v.refusal is None
