@@ -213,7 +213,7 @@ KIND_TYPES = {"部门": "who", "单位": "who", "机构": "who", "机关": "who"
 
 # Kinds whose members go by proper names (企业, 学校, 小区): 哪些企业 asks for those names, as 哪家企业 does, while
 # 哪些措施 asks for a list of what the document says.
-_NAMED_KINDS = frozenset(
+NAMED_KINDS = frozenset(
     "企业 公司 厂家 学校 医院 幼儿园 小区 商场 超市 银行 酒店 饭店 餐馆 景区 景点 公园 街道 社区 村庄 机构 品牌".split()  # noqa: SIM905
 )
 
@@ -224,7 +224,7 @@ def _named_kind_follows(tokens: Sequence[tuple[str, str]], j: int) -> bool:
     while j < len(tokens) and tokens[j][1].startswith((*_NOUNISH, "a", "b")):
         run.append(tokens[j][0])
         j += 1
-    return bool(run) and run[-1] in _NAMED_KINDS
+    return bool(run) and run[-1] in NAMED_KINDS
 
 
 def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str | None:

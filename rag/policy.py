@@ -470,6 +470,17 @@ class Policy:
             return names
         return lambda t: names(" ".join([t, said_of.get(t, "")]))
 
+    def _lists_kind(self, read: Reading, kind: str, texts: Sequence[str]) -> bool:
+        """Can the texts list members of the kind a list question asks for (哪些X, X有哪些)? They must hold the
+        kind: a kind whose members go by proper names (企业) literally, as 哪家企业 needs; another thing of the
+        question literally or by a close counterpart; a word that names no thing (a generic one) says nothing."""
+        if kind in focus.NAMED_KINDS:
+            return self.names_kind(kind, texts)
+        if kind not in read.things:
+            return True
+        joined = "\n".join(texts)
+        return kind in joined.lower() or self._close(read, joined)(kind) >= self.settings.min_term_sigma
+
     @staticmethod
     def names_kind(kind: str, texts: Sequence[str]) -> bool:
         """Can the answer say which one of this kind? Only if it holds the word: a related word (教育 for 学校)
@@ -515,7 +526,9 @@ class Policy:
         if kind is not None:
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=_TYPE_NAMES[kind]))
         term = items.counted_term(question)
-        if term is not None and not items.lists_members(texts, term):
+        listed = focus.listed_kind(question, self.tag)
+        # “十个明确”是哪些会议提出的 asks which meetings (a kind of its own), not the members of “十个明确”.
+        if term is not None and listed is None and not items.lists_members(texts, term):
             # “五治”具体是哪五治 answered by a sentence that only repeats “五治”: the members are not given.
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"“{term}”的具体内容"))
         if items.defers_list(question, texts, read.terms):
@@ -524,6 +537,9 @@ class Policy:
         thing = focus.which(question, self.tag)
         if thing is not None and not self.names_kind(thing, texts):
             return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{thing}"))
+        if listed is not None and not self._lists_kind(read, listed, texts):
+            # 发展指标有哪些 answered by sentences that hold no 指标 (nor anything close): they list none of them.
+            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{listed}"))
         if questions.is_english(question):
             # Single English words against Chinese evidence: their similarities are too flat to judge
             # coverage (measured on dev), so English questions rely on evidence strength and answer type.
@@ -540,8 +556,5 @@ class Policy:
         # A comparison the evidence holds only one side of is not made by the documents.
         if cov.known < self.settings.min_focus_coverage or (missing and focus.compares(question)):
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))
-        kind = focus.listed_kind(question, self.tag)
-        if kind is not None and kind in missing:
-            # 发展指标有哪些 answered by a text that holds no 指标 (nor anything close): it lists none of them.
-            return Verdict(self.refuse(NO_ANSWER_TYPE, retrieval, what=f"具体的{kind}"))
+        # A kind whose members go by proper names (企业都有哪些) is named only literally, as 哪家企业 is.
         return Verdict(None, tuple(missing), strength * cov.score)

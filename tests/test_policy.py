@@ -953,3 +953,19 @@ def test_a_list_question_needs_an_answer_holding_its_kind() -> None:
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "景区" in v.refusal.reason
     v = rules.after("哪些温泉康养基地要建设？", [text], _retrieval(5.0), text)
     assert v.refusal is None
+
+
+def test_a_list_of_named_members_needs_the_kind_named_and_a_kind_asked_is_no_member_list() -> None:
+    rules = policy.Policy(Settings.from_env({}), CORPUS + "温泉企业。", segment=_jieba_like, num_docs=100, tag=_tags)
+    # 企业都有哪些: members go by proper names, so the answer must hold the kind itself, as 哪家企业 needs.
+    text = "主要发展冰雪旅游和温泉康养产业。"
+    v = rules.after("甲区引进的温泉企业都有哪些？", [text], _retrieval(5.0), text)
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "企业" in v.refusal.reason
+    named = "引进甲温泉企业、乙温泉企业。"
+    v = rules.after("甲区引进的温泉企业都有哪些？", [named], _retrieval(5.0), named)
+    assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
+    # “四季”是哪些会议提出的 asks a kind (会议), not the members of “四季”: the members are not required.
+    quoted = "冰雪旅游大会提出“四季”温泉的说法。"
+    assert focus.listed_kind("“四季”温泉是哪些会议提出的？", _tags) == "会议"
+    v = rules.after("“四季”温泉是哪些会议提出的？", [quoted], _retrieval(5.0), quoted)
+    assert v.refusal is None or "“四季”的具体内容" not in v.refusal.reason
