@@ -80,10 +80,11 @@ eval-gate: $(INDEX) $(KBS)
 	  --dataset eval/datasets/test/erdao-fresh5.jsonl --dataset eval/datasets/test/erdao-fresh6.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh7.jsonl --dataset eval/datasets/test/erdao-fresh8.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh9.jsonl --dataset eval/datasets/test/erdao-multi.jsonl \
-	  --dataset eval/datasets/test/erdao-fresh10.jsonl --report artifacts/eval \
-	  --min hit@3=0.905 --min citation_accuracy=0.695 --min citation_precision=0.79 \
-	  --min refusal_recall=0.905 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
-	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.13
+	  --dataset eval/datasets/test/erdao-fresh10.jsonl --dataset eval/datasets/test/erdao-fresh11.jsonl \
+	  --report artifacts/eval \
+	  --min hit@3=0.91 --min citation_accuracy=0.70 --min citation_precision=0.80 \
+	  --min refusal_recall=0.91 --min grounded_sentence_rate=0.99 --min must_include_rate=0.665 \
+	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.135
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
@@ -99,14 +100,14 @@ eval-gate: $(INDEX) $(KBS)
 	  --max false_refusal_rate=0.11
 	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/loc-regs.jsonl --report artifacts/eval-loc \
-	  --min hit@3=0.84 --min citation_accuracy=0.61 --min citation_precision=0.74 \
-	  --min refusal_recall=0.92 --min grounded_sentence_rate=0.99 --min must_include_rate=0.60 \
-	  --max false_refusal_rate=0.20
+	  --min hit@3=0.84 --min citation_accuracy=0.61 --min citation_precision=0.77 \
+	  --min refusal_recall=0.92 --min grounded_sentence_rate=0.99 --min must_include_rate=0.575 \
+	  --max false_refusal_rate=0.235
 	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/loc2-regs.jsonl --report artifacts/eval-loc2 \
-	  --min hit@3=0.93 --min citation_accuracy=0.56 --min citation_precision=0.82 \
+	  --min hit@3=0.93 --min citation_accuracy=0.53 --min citation_precision=0.82 \
 	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.52 \
-	  --max false_refusal_rate=0.34
+	  --max false_refusal_rate=0.37
 
 test: lint typecheck unit eval-gate
 
@@ -137,8 +138,10 @@ eval: $(INDEX) $(KBS)
 	    --dataset eval/datasets/dev/cpc.jsonl --dataset eval/datasets/dev/cpc-fresh.jsonl \
 	    --dataset eval/datasets/dev/cpc-fresh2.jsonl --dataset eval/datasets/dev/cpc-fresh3.jsonl \
 	    --dataset eval/datasets/dev/cpc-fresh4.jsonl --dataset eval/datasets/dev/cpc-fresh5.jsonl \
+	    --dataset eval/datasets/dev/cpc-fresh6.jsonl \
 	    --dataset eval/datasets/test/cpc.jsonl --dataset eval/datasets/test/cpc-fresh3.jsonl \
-	    --dataset eval/datasets/test/cpc-fresh4.jsonl --dataset eval/datasets/test/cpc-fresh5.jsonl; \
+	    --dataset eval/datasets/test/cpc-fresh4.jsonl --dataset eval/datasets/test/cpc-fresh5.jsonl \
+	    --dataset eval/datasets/test/cpc-fresh6.jsonl; \
 	else echo "note: $(CPC) not found; the congress report's sets were not scored"; fi
 
 bench: $(INDEX)
