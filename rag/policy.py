@@ -11,7 +11,8 @@ thresholds in Settings:
   counterpart (embedding similarity; proper names literally only); terms no document holds mean the documents
   do not say; a comparison needs both of its sides;
 - answer type: a when / where / who / how-many / which-one question needs evidence holding that type, in a
-  text that names every specific thing the question asks about (Policy.names_things).
+  text that names every specific thing the question asks about (Policy.names_things); a which-ones question
+  needs answer sentences holding the kind it lists (Policy._lists_kind).
 """
 
 from __future__ import annotations
@@ -556,5 +557,4 @@ class Policy:
         # A comparison the evidence holds only one side of is not made by the documents.
         if cov.known < self.settings.min_focus_coverage or (missing and focus.compares(question)):
             return Verdict(self.refuse(NOT_COVERED, retrieval, terms="、".join(missing[:4]) or "这一内容"))
-        # A kind whose members go by proper names (企业都有哪些) is named only literally, as 哪家企业 is.
         return Verdict(None, tuple(missing), strength * cov.score)
