@@ -107,10 +107,11 @@ _HAS = {
         r"|(公布|发布|印发|批准)之日"  # a document's own time: 自公布之日起施行
     ),
     # 路 ends a road's name, not 思路, 出路, 道路, 新路 (a way of doing, a way out, roads in general).
-    # Regulations place things by role or by measure: 户口所在地, 居住地, 指定的地点, 距离地面一米处.
+    # Regulations place things by role or by measure: 户口所在地, 居住地, 驾驶证核发地, 指定的地点, 距离地面一米处.
     "where": re.compile(
         r"[\u4e00-\u9fff]{1,12}((?<![思出道线套门网销老新弯进退后理])路|大街|大路|大道|胡同|广场|公园|号院|门牌|交汇处)"
-        r"|所在地|居住地|指定的?(地点|场所|位置|区域)|[\d一二两三四五六七八九十]+米处"
+        r"|(所在|居住|住所|户籍|核发|发生|处理|登记|注册|经营|学习|工作|出生)地|指定的?(地点|场所|位置|区域)"
+        r"|[\d一二两三四五六七八九十]+米处"
     ),
     # A named body: "二道区发展和改革局", "区人大常委会"; a bare 政府 or 部门 names nobody.
     # Regulations name bodies by function: 消防救援机构, 市住房资金管理部门, 街道办事处; 部门 needs three characters
@@ -179,6 +180,12 @@ def in_condition(question: str, at: int) -> bool:
     return bool(_CONDITION.search(question, start, at))
 
 
+def _asks_method(question: str, at: int) -> bool:
+    """Is the type word at `at` asked as what a method works out (咋算几天, 怎么计算多长时间)? Its clause asks how."""
+    start = max(question.rfind(p, 0, at) for p in "，,。？?；;！!") + 1
+    return bool(questions.METHOD.search(question, start, at))
+
+
 def wants(question: str) -> str | None:
     """The answer type a question asks for: "person", "how_long", "when", "where", "who", "color", "name", or
     None."""
@@ -188,6 +195,7 @@ def wants(question: str) -> str | None:
         if any(
             not (m.group().startswith("几") and questions.few_at(question, m.end()))
             and not in_condition(question, m.start())
+            and not _asks_method(question, m.start())
             for m in pattern.finditer(question)
         ):
             return kind

@@ -33,11 +33,14 @@ _WHICH_KIND = re.compile(r"哪[类种些个项方家]")
 # 几 also means "a few": in a clause that states rather than asks (不就一个镇加上几个街道嘛, 听说分成几个区、
 # 几条河啥的) it asks for no number. Such a clause ends with a particle of statement or listing, or reports
 # hearsay.
-# 第几条 asks which article: its citation answers it. 多几个 is "a few more", but 最多几个 asks a figure.
+# 第几条 asks which article: its citation answers it. 多几个 is "a few more", but 最多几个 asks a figure; 好几个,
+# 十几个 are "several", "a dozen or so".
 # 几平方米, 几公斤: a measure unit makes 几 a figure.
 _HOW_MANY = re.compile(
-    r"(?<![哪第])(?<![^最]多)几(?:[个项条所家座万亿%倍成岁次路号元块亩层台辆名位户吨斤米]|平方?米?|公[里斤顷])|几+$"
+    r"(?<![哪第好十])(?<![^最]多)几(?:[个项条所家座万亿%倍成岁次路号元块亩层台辆名位户吨斤米]|平方?米?|公[里斤顷])|几+$"
 )
+# 咋算几天, 怎么计算多少: a clause asking how a value is worked out asks for the method, which a formula answers.
+METHOD = re.compile(r"(怎么|咋|如何|怎样)(算|计算|折算|核算|确定|认定)")
 _CLAUSES = re.compile(r"[，,；;。！？!?]")
 _STATING = re.compile(r"(嘛|啥的|什么的|之类的?|等等|似的)\s*$|^[老常]?(听说|据说|听人说|听讲)")
 # A yes-no question ends so (行不, 可以吗, 对不对); in one, 几 is "a few" too (自己盯几天，行不？ asks whether that is
@@ -146,7 +149,10 @@ def needs_number(q: str) -> bool:
         return True
     if asks_items(q):
         return False
-    return any(_HOW_MANY.search(c) and not _STATING.search(c) for c in map(str.strip, _CLAUSES.split(q)))
+    return any(
+        _HOW_MANY.search(c) and not _STATING.search(c) and not METHOD.search(c)
+        for c in map(str.strip, _CLAUSES.split(q))
+    )
 
 
 def is_english(q: str) -> bool:

@@ -164,6 +164,7 @@ _GENRE_END = re.compile(r"(条例|办法|意见|法)$")
 _NOT_NAME = re.compile(r"[了这那在让给把被和与跟儿呢吗吧啊咋啥俺我你他她它]")
 _DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
 # 超过规定标准, 违反规定, 按规定办理: 规定 after such a verb is "the rules" in general, not one by name.
+_HOW_END = re.compile(r"(是)?(怎么|怎样|如何|咋)$")
 _GENERIC_RULES = re.compile(r"(超过|超出|违反|违背|符合|遵守|按照?|依照?|根据|未按)$")
 
 
@@ -200,6 +201,10 @@ def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
             continue
         if word == "规定" and _GENERIC_RULES.search(run):
             continue
+        if word == "规定" and (how := _HOW_END.search(run)):
+            run = run[: how.start()]  # 记分办法怎么规定的: 规定 is the verb asked about, 办法 the genre
+            if not _GENRE_END.search(run):
+                continue
         if word in ("规定", "决定") and (genre := _GENRE_END.search(run)):
             run, word = run[: genre.start()], genre.group()  # 管理条例规定的…: 规定 is the verb, 条例 the genre
         stem = 2 if word == "法" else 3
@@ -209,7 +214,13 @@ def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
             continue  # 重庆市条例规定…: a document here, named by its place (its title's start) and its genre
         name = run + word
         tails = [name[i:] for i in range(len(name) - len(word) - stem + 1)]
-        if not any(t in title for t in tails for title in titles.values()):
+        if any(t in title for t in tails for title in titles.values()):
+            continue
+        # 带薪年休假办法 for 企业职工带薪年休假实施办法: a title of the same genre holding nearly all the characters of
+        # the name's stem (the genre word, which every such title ends with, says nothing).
+        same_genre = [set(t) for t in titles.values() if t.endswith(word)]
+        stems = [set(run[i:]) for i in range(len(run) - stem + 1)]
+        if not any(len(c & t) >= OURS_SHARE * len(c) for c in stems for t in same_genre):
             return name
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag import fusion, grounding, questions
+from rag import focus, fusion, grounding, questions
 from rag.cite import answer_text, formal, int_to_cn, resolve
 from rag.errors import BadQuestion, UnknownSection
 from rag.parse import parse
@@ -102,6 +102,14 @@ def test_question_demands() -> None:
     assert not questions.needs_number("温泉小镇以后想搞多大？")
     assert not questions.needs_number("据说要建几个停车场，选址定了吗？")
     assert not questions.needs_number("规划里有几个公园、几条绿道什么的，都归哪个部门管？")
+    # 好几个, 十几个 say "several"; 咋算几个 asks how the number is worked out, which a formula answers.
+    assert not questions.needs_number("俺攒了好几张温泉券没用，能一次用完不？")
+    assert not questions.needs_number("十几个温泉池子都归谁管？")
+    assert not questions.needs_number("温泉年卡的次数咋算几次？") and questions.needs_number("温泉年卡能用几次？")
+    assert focus.wants("今年换了单位，温泉疗养假咋算几天？") is None
+    assert focus.wants("温泉疗养假要提前几天申请？") == "how_long"
+    # A place given by its role (核发地, 发生地) answers where.
+    assert focus.holds("where", "可以在年卡核发地或者消费发生地办理。")
     # Who decides the amount is asked, not the amount: 收多少由谁定, 交多少是定死的还是商量着来.
     assert not questions.needs_number("温泉门票收多少由谁定？")
     assert not questions.needs_number("停车费交多少是政府定死的，还是大家商量着来？")
