@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rag import asks, duties, focus, glossary, grounding, prompts, questions, rerank, scope, tables, vocab
+from rag import asks, duties, focus, glossary, grounding, named, prompts, questions, rerank, scope, tables, vocab
 from rag.cite import answer_text, refusal_text, unique
 from rag.config import Settings
 from rag.embed import Embedder, load_embedder, model_name
@@ -205,6 +205,11 @@ class Pipeline:
             lifted = duties.lift_duties(text, sections, self.index.section_text, titles=self.index.titles)
             if lifted is not sections:
                 r = self._reranked(r, lifted, request.top_k)
+                sections = r.sections
+            # A section the question names by number (第二篇第二章, 第十四条) is the one asked about.
+            named_first = named.by_named_section(request.question, sections)
+            if named_first is not sections:
+                r = self._reranked(r, named_first, request.top_k)
                 sections = r.sections
         if request.about_document:
             # Who approved a document, when, for which period: its preamble and notice say, so they lead;

@@ -240,3 +240,12 @@ def test_an_ask_naming_a_quoted_term_stands_alone(real_pipeline) -> None:  # typ
     a = real_pipeline.ask("二道要构建哪“六个现代化体系”？每个体系的投资规模是多少亿元？")
     assert not a.refused and a.citations[0].label == "第一篇·第六章"
     assert a.unanswered == ("每个体系的投资规模是多少亿元",)
+
+
+def test_a_section_named_by_number_is_the_one_cited(real_pipeline) -> None:  # type: ignore[no-untyped-def]
+    # Retrieval alone puts 第二篇·第一章 (the layout, also on the development zone) or an unrelated chapter first;
+    # the number says which chapter is meant.
+    a = real_pipeline.ask("第二篇第二章对开发区的产业有什么要求？")
+    assert not a.refused and a.citations[0].label == "第二篇·第二章"
+    a = real_pipeline.ask("第四篇第二章讲了什么？")
+    assert not a.refused and a.citations[0].label == "第四篇·第二章"
