@@ -281,6 +281,8 @@ def test_content_terms_are_nouns_and_rare_verbs() -> None:
     assert focus.content_terms("修温泉路是为了方便哪些地方？", tag, freq) == ["温泉"]
     assert focus.content_terms("温泉康养到底是啥意思？", tag, freq) == ["温泉", "康养"]
     assert focus.content_terms("温泉康养要从哪几个方面推进？", tag, freq) == ["温泉", "康养"]
+    # 什么样子, 啥样儿 ask what something will look like: 样子 is no thing asked about.
+    assert focus.content_terms("温泉康养以后要建成什么样子？", tag, freq) == ["温泉", "康养"]
     assert focus.content_terms(
         "What are the plans for ski tourism?", lambda q: [(w, "eng") for w in q.split()], freq
     ) == [
