@@ -98,7 +98,10 @@ _WANTS = {
         re.I,
     ),
 }
-_SPAN = r"(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年|月|日|天|周(?!岁)|星期|小时|工作日)"  # 3周岁 is an age
+# 3周岁 is an age; 下一年度, 同一天 name a year or a day, not a span of one (每五年 is how often: it stays).
+_SPAN = (
+    r"(?<![下上同第这那哪本当])(\d+|[一二两三四五六七八九十百半]+)\s*(个)?(年(?!度)|月|日|天|周(?!岁)|星期|小时|工作日)"
+)
 _HAS = {
     # A duration stated without a number is still one: 长期坚持, 永久保存.
     "how_long": re.compile(_SPAN + r"|长期|永久|长久|无限期"),

@@ -108,6 +108,9 @@ def test_question_demands() -> None:
     assert not questions.needs_number("温泉年卡的次数咋算几次？") and questions.needs_number("温泉年卡能用几次？")
     assert focus.wants("今年换了单位，温泉疗养假咋算几天？") is None
     assert focus.wants("温泉疗养假要提前几天申请？") == "how_long"
+    # 下一年度, 同一天 name a year or a day, not a span; 每五年 says how often, 十五日内 how long.
+    assert not focus.holds("how_long", "不享受下一年度的温泉年卡。") and not focus.holds("how_long", "同一天办理。")
+    assert focus.holds("how_long", "每五年评估一次。") and focus.holds("how_long", "十五日内办理。")
     # A place given by its role (核发地, 发生地) answers where.
     assert focus.holds("where", "可以在年卡核发地或者消费发生地办理。")
     # Who decides the amount is asked, not the amount: 收多少由谁定, 交多少是定死的还是商量着来.
