@@ -22,6 +22,8 @@ _PART = re.compile(rf"第({_NUM})([篇章节条])")
 # What an article is named after when it is the rule broken or applied, not the subject asked about.
 _CONTEXT = re.compile(r"(违反|依照|依据|按照|根据|参照|适用|符合)(本(办法|条例|规定|法|细则))?$")
 
+_JOINED = re.compile(r"\s*[、，,和及与或]\s*")
+
 Key = tuple[tuple[str, int], ...]
 
 
@@ -39,9 +41,15 @@ def _key(parts: Sequence[str]) -> Key | None:
 def references(question: str) -> list[Key]:
     """The sections the question names by number, in the order named (each as (unit, number) pairs)."""
     refs = []
+    context_end = -1
     for m in _RUN.finditer(question):
-        if _CONTEXT.search(question[: m.start()]):
+        # 违反本办法第十二条、第十三条: every article of the list after 违反 is the rule broken.
+        if _CONTEXT.search(question[: m.start()]) or (
+            context_end >= 0 and _JOINED.fullmatch(question[context_end : m.start()])
+        ):
+            context_end = m.end()
             continue
+        context_end = -1
         key = _key([x.group() for x in _PART.finditer(m.group())])
         if not key:
             continue

@@ -19,6 +19,9 @@ def test_references_name_one_section_each() -> None:
     # The rule broken or followed is context: what is asked (the penalty) is elsewhere.
     assert named.references("违反第十二条规定私开温泉的，罚多少？") == []
     assert named.references("依照本条例第十二条办理的，还要备案吗？") == []
+    assert named.references("违反本条例第十二条、第十三条规定的，罚多少？") == []
+    assert named.references("违反第十二条的，按第十五条罚多少？") == [(("条", 15),)]  # the penalty article, named
+    assert named.references("第十二条和第十三条有什么不同？") == [(("条", 12),), (("条", 13),)]
 
 
 def test_the_named_section_leads_and_scores_follow_positions() -> None:
