@@ -59,17 +59,19 @@ unit: $(INDEX) browser
 # Regression gate on the frozen test split: thresholds a little below what it measures (see README). The plan's
 # test sets on the default index; the eight Beijing regulations' (eval/corpora) in one knowledge base of their own,
 # the nine national regulations' in another, the three local regulations of Guangdong and Shandong in a third, the
-# three of Zhejiang and Chongqing in a fourth.
+# three of Zhejiang and Chongqing in a fourth, three national departmental rules in a fifth.
 # One rule builds each knowledge base; its name (kb-regs, kb-nat, …) picks its documents.
 KB_DOCS_regs := $(sort $(wildcard eval/corpora/bj-*.md))
 KB_DOCS_nat := $(sort $(wildcard eval/corpora/nat-*.md))
 KB_DOCS_loc := $(sort $(wildcard eval/corpora/loc-*.md))
 KB_DOCS_loc2 := $(sort $(wildcard eval/corpora/loc2-*.md))
+KB_DOCS_dep := $(sort $(wildcard eval/corpora/dep-*.md))
 REGS_KB := artifacts/kb-regs
 NAT_KB := artifacts/kb-nat
 LOC_KB := artifacts/kb-loc
 LOC2_KB := artifacts/kb-loc2
-KBS := $(foreach kb,regs nat loc loc2,artifacts/kb-$(kb)/index/CURRENT)
+DEP_KB := artifacts/kb-dep
+KBS := $(foreach kb,regs nat loc loc2 dep,artifacts/kb-$(kb)/index/CURRENT)
 .SECONDEXPANSION:
 $(KBS): artifacts/kb-%/index/CURRENT: $(STAMP) $$(KB_DOCS_$$*) $(INDEX_CODE)
 	RAG_HOME=$(CURDIR)/artifacts/kb-$* RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(KB_DOCS_$*)
@@ -81,9 +83,9 @@ eval-gate: $(INDEX) $(KBS)
 	  --dataset eval/datasets/test/erdao-fresh7.jsonl --dataset eval/datasets/test/erdao-fresh8.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh9.jsonl --dataset eval/datasets/test/erdao-multi.jsonl \
 	  --dataset eval/datasets/test/erdao-fresh10.jsonl --dataset eval/datasets/test/erdao-fresh11.jsonl \
-	  --report artifacts/eval \
-	  --min hit@3=0.91 --min citation_accuracy=0.70 --min citation_precision=0.80 \
-	  --min refusal_recall=0.91 --min grounded_sentence_rate=0.99 --min must_include_rate=0.665 \
+	  --dataset eval/datasets/test/erdao-fresh12.jsonl --report artifacts/eval \
+	  --min hit@3=0.905 --min citation_accuracy=0.70 --min citation_precision=0.80 \
+	  --min refusal_recall=0.905 --min grounded_sentence_rate=0.99 --min must_include_rate=0.67 \
 	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.135
 	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
@@ -105,9 +107,14 @@ eval-gate: $(INDEX) $(KBS)
 	  --max false_refusal_rate=0.235
 	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
 	  --dataset eval/datasets/test/loc2-regs.jsonl --report artifacts/eval-loc2 \
-	  --min hit@3=0.93 --min citation_accuracy=0.53 --min citation_precision=0.82 \
-	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.52 \
-	  --max false_refusal_rate=0.37
+	  --min hit@3=0.93 --min citation_accuracy=0.56 --min citation_precision=0.82 \
+	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.55 \
+	  --max false_refusal_rate=0.34
+	RAG_HOME=$(CURDIR)/$(DEP_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	  --dataset eval/datasets/test/dep-regs.jsonl --report artifacts/eval-dep \
+	  --min hit@3=0.96 --min citation_accuracy=0.70 --min citation_precision=0.78 \
+	  --min refusal_recall=0.64 --min grounded_sentence_rate=0.99 --min must_include_rate=0.60 \
+	  --max false_refusal_rate=0.14
 
 test: lint typecheck unit eval-gate
 
@@ -132,6 +139,8 @@ eval: $(INDEX) $(KBS)
 	  --dataset eval/datasets/dev/loc-regs.jsonl --dataset eval/datasets/test/loc-regs.jsonl
 	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-loc2 \
 	  --dataset eval/datasets/dev/loc2-regs.jsonl --dataset eval/datasets/test/loc2-regs.jsonl
+	RAG_HOME=$(CURDIR)/$(DEP_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-dep \
+	  --dataset eval/datasets/dev/dep-regs.jsonl --dataset eval/datasets/test/dep-regs.jsonl
 	@if [ -f $(CPC) ]; then \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-cpc \
