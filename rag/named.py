@@ -21,13 +21,14 @@ _RUN = re.compile(rf"(?:第{_NUM}[篇章节条])+")
 _PART = re.compile(rf"第({_NUM})([篇章节条])")
 # What an article is named after when it is the rule broken or applied, not the subject asked about.
 _CONTEXT = re.compile(r"(违反|依照|依据|按照|根据|参照|适用|符合)(本(办法|条例|规定|法|细则))?$")
-
+# What joins the articles of one list (第十二条、第十三条): a list after 违反 is context as a whole.
 _JOINED = re.compile(r"\s*[、，,和及与或]\s*")
 
 Key = tuple[tuple[str, int], ...]
 
 
 def _key(parts: Sequence[str]) -> Key | None:
+    """Heading numbers as (unit, number) pairs (第二篇, 第2章 → ("篇", 2), ("章", 2)), or None if one is no number."""
     out = []
     for p in parts:
         m = _PART.fullmatch(p.strip())
@@ -60,6 +61,7 @@ def references(question: str) -> list[Key]:
 
 
 def _matches(path: tuple[str, ...], ref: Key) -> bool:
+    """Does the heading path end in the named numbers (第三章·第十四条 for 第十四条)?"""
     key = _key(path[-len(ref) :]) if len(path) >= len(ref) else None
     return key == ref
 

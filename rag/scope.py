@@ -163,8 +163,9 @@ _GENRE_END = re.compile(r"(条例|办法|意见|法)$")
 # Particles and pronouns no instrument's name holds: what comes before one of them is not part of the name.
 _NOT_NAME = re.compile(r"[了这那在让给把被和与跟儿呢吗吧啊咋啥俺我你他她它]")
 _DEICTIC = re.compile(r"(这|那|本|该|此|上述|有关|相关)[个份部项条]?$")
-# 超过规定标准, 违反规定, 按规定办理: 规定 after such a verb is "the rules" in general, not one by name.
+# 记分办法怎么规定的: 规定 after 怎么 is the verb asked about.
 _HOW_END = re.compile(r"(是)?(怎么|怎样|如何|咋)$")
+# 超过规定标准, 违反规定, 按规定办理: 规定 after such a verb is "the rules" in general, not one by name.
 _GENERIC_RULES = re.compile(r"(超过|超出|违反|违背|符合|遵守|按照?|依照?|根据|未按)$")
 
 
@@ -190,7 +191,8 @@ def other_instrument(question: str, titles: Mapping[str, str]) -> str | None:
 
     The name may carry words before it (请问商标法…): a tail of it that a title holds makes it one of ours,
     when the tail says more than its genre: a stem of two characters before 法 (商标法), of three before
-    条例, 规定, 办法 (燃气管理条例), not 管理条例 alone, which every other regulation's name ends with.
+    条例, 规定, 办法 (燃气管理条例), not 管理条例 alone, which every other regulation's name ends with. A shortened
+    name (带薪年休假办法) is ours when a title of the same genre holds nearly all its stem's characters.
     """
     for name in _BOOK_TITLE.findall(question):
         if not _loosely_ours(name, titles):
