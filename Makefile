@@ -66,15 +66,12 @@ KB_DOCS_nat := $(sort $(wildcard eval/corpora/nat-*.md))
 KB_DOCS_loc := $(sort $(wildcard eval/corpora/loc-*.md))
 KB_DOCS_loc2 := $(sort $(wildcard eval/corpora/loc2-*.md))
 KB_DOCS_dep := $(sort $(wildcard eval/corpora/dep-*.md))
-REGS_KB := artifacts/kb-regs
-NAT_KB := artifacts/kb-nat
-LOC_KB := artifacts/kb-loc
-LOC2_KB := artifacts/kb-loc2
-DEP_KB := artifacts/kb-dep
+# `$(call kb_rag,dep) eval …`: the rag command on knowledge base kb-dep.
+kb_rag = RAG_HOME=$(CURDIR)/artifacts/kb-$(1) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag
 KBS := $(foreach kb,regs nat loc loc2 dep,artifacts/kb-$(kb)/index/CURRENT)
 .SECONDEXPANSION:
 $(KBS): artifacts/kb-%/index/CURRENT: $(STAMP) $$(KB_DOCS_$$*) $(INDEX_CODE)
-	RAG_HOME=$(CURDIR)/artifacts/kb-$* RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(KB_DOCS_$*)
+	$(call kb_rag,$*) build --quiet --corpus $(KB_DOCS_$*)
 
 eval-gate: $(INDEX) $(KBS)
 	$(BIN)/rag eval --dataset eval/datasets/test/erdao.jsonl --dataset eval/datasets/test/erdao-heldout.jsonl \
@@ -87,30 +84,30 @@ eval-gate: $(INDEX) $(KBS)
 	  --min hit@3=0.905 --min citation_accuracy=0.70 --min citation_precision=0.80 \
 	  --min refusal_recall=0.905 --min grounded_sentence_rate=0.99 --min must_include_rate=0.67 \
 	  --min partial_flag_rate=0.9 --max false_refusal_rate=0.135
-	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	$(call kb_rag,regs) eval \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl \
 	  --report artifacts/eval-regs \
 	  --min hit@3=0.86 --min citation_accuracy=0.58 --min citation_precision=0.68 \
 	  --min refusal_recall=0.82 --min grounded_sentence_rate=0.99 --min must_include_rate=0.58 \
 	  --max false_refusal_rate=0.16
-	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	$(call kb_rag,nat) eval \
 	  --dataset eval/datasets/test/nat-regs.jsonl --dataset eval/datasets/test/nat-regs2.jsonl \
 	  --dataset eval/datasets/test/nat-regs3.jsonl --report artifacts/eval-nat \
 	  --min hit@3=0.815 --min citation_accuracy=0.66 --min citation_precision=0.73 \
 	  --min refusal_recall=0.735 --min grounded_sentence_rate=0.99 --min must_include_rate=0.66 \
 	  --max false_refusal_rate=0.11
-	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	$(call kb_rag,loc) eval \
 	  --dataset eval/datasets/test/loc-regs.jsonl --report artifacts/eval-loc \
 	  --min hit@3=0.84 --min citation_accuracy=0.61 --min citation_precision=0.77 \
 	  --min refusal_recall=0.92 --min grounded_sentence_rate=0.99 --min must_include_rate=0.575 \
 	  --max false_refusal_rate=0.235
-	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	$(call kb_rag,loc2) eval \
 	  --dataset eval/datasets/test/loc2-regs.jsonl --report artifacts/eval-loc2 \
 	  --min hit@3=0.93 --min citation_accuracy=0.56 --min citation_precision=0.82 \
 	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.55 \
 	  --max false_refusal_rate=0.34
-	RAG_HOME=$(CURDIR)/$(DEP_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval \
+	$(call kb_rag,dep) eval \
 	  --dataset eval/datasets/test/dep-regs.jsonl --report artifacts/eval-dep \
 	  --min hit@3=0.96 --min citation_accuracy=0.70 --min citation_precision=0.78 \
 	  --min refusal_recall=0.64 --min grounded_sentence_rate=0.99 --min must_include_rate=0.60 \
@@ -124,22 +121,22 @@ test: lint typecheck unit eval-gate
 CPC := ../shared/corpora/dev/cpc-20th-congress-report-2022.txt
 eval: $(INDEX) $(KBS)
 	$(BIN)/rag eval --report artifacts/eval
-	RAG_HOME=$(CURDIR)/$(REGS_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-regs \
+	$(call kb_rag,regs) eval --report artifacts/eval-regs \
 	  --dataset eval/datasets/dev/bj-regs.jsonl --dataset eval/datasets/dev/bj-regs2.jsonl \
 	  --dataset eval/datasets/dev/bj-regs3.jsonl --dataset eval/datasets/dev/bj-health.jsonl \
 	  --dataset eval/datasets/dev/bj-dogs-smoking.jsonl \
 	  --dataset eval/datasets/test/bj-regs.jsonl --dataset eval/datasets/test/bj-regs3.jsonl \
 	  --dataset eval/datasets/test/bj-health.jsonl --dataset eval/datasets/test/bj-dogs-smoking.jsonl
-	RAG_HOME=$(CURDIR)/$(NAT_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-nat \
+	$(call kb_rag,nat) eval --report artifacts/eval-nat \
 	  --dataset eval/datasets/dev/nat-regs.jsonl --dataset eval/datasets/dev/nat-regs2.jsonl \
 	  --dataset eval/datasets/dev/nat-regs3.jsonl \
 	  --dataset eval/datasets/test/nat-regs.jsonl --dataset eval/datasets/test/nat-regs2.jsonl \
 	  --dataset eval/datasets/test/nat-regs3.jsonl
-	RAG_HOME=$(CURDIR)/$(LOC_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-loc \
+	$(call kb_rag,loc) eval --report artifacts/eval-loc \
 	  --dataset eval/datasets/dev/loc-regs.jsonl --dataset eval/datasets/test/loc-regs.jsonl
-	RAG_HOME=$(CURDIR)/$(LOC2_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-loc2 \
+	$(call kb_rag,loc2) eval --report artifacts/eval-loc2 \
 	  --dataset eval/datasets/dev/loc2-regs.jsonl --dataset eval/datasets/test/loc2-regs.jsonl
-	RAG_HOME=$(CURDIR)/$(DEP_KB) RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag eval --report artifacts/eval-dep \
+	$(call kb_rag,dep) eval --report artifacts/eval-dep \
 	  --dataset eval/datasets/dev/dep-regs.jsonl --dataset eval/datasets/test/dep-regs.jsonl
 	@if [ -f $(CPC) ]; then \
 	  RAG_HOME=$(CURDIR)/artifacts/kb2 RAG_CACHE_DIR=$(CURDIR)/.cache $(BIN)/rag build --quiet --corpus $(CORPUS) $(CPC) && \

@@ -453,16 +453,19 @@ class Policy:
             for t in read.terms
             if t in read.things and self.doc_freq(t) <= limit and _value_noun(t) is None and t not in focus.KIND_TYPES
         ]
-        sigma = self.settings.min_term_sigma
-
         # Of three things or more, `spare` may go unnamed: the context a resident gives (小区, 打电话, 上门).
         allowed = spare if len(specific) >= 3 else 0
 
         def names(text: str) -> bool:
-            low, close = text.lower(), self._close(read, text)
-            return sum(not (t in low or close(t) >= sigma) for t in specific) <= allowed
+            mentioned = self._mentioned(read, text)
+            return sum(not mentioned(t) for t in specific) <= allowed
 
         return names
+
+    def _mentioned(self, read: Reading, text: str) -> Callable[[str], bool]:
+        """Does the text hold a term of the question, literally or by a close counterpart?"""
+        low, close, sigma = text.lower(), self._close(read, text), self.settings.min_term_sigma
+        return lambda t: t in low or close(t) >= sigma
 
     @staticmethod
     def _in_context(names: Callable[[str], bool], said_of: Mapping[str, str] | None) -> Callable[[str], bool]:
@@ -479,8 +482,7 @@ class Policy:
             return self.names_kind(kind, texts)
         if kind not in read.things:
             return True
-        joined = "\n".join(texts)
-        return kind in joined.lower() or self._close(read, joined)(kind) >= self.settings.min_term_sigma
+        return self._mentioned(read, "\n".join(texts))(kind)
 
     @staticmethod
     def names_kind(kind: str, texts: Sequence[str]) -> bool:
