@@ -211,6 +211,9 @@ _WHICH = frozenset(
     ["哪个", "哪家", "哪所", "哪条", "哪座", "哪位", "哪栋", "哪间", "哪款", "哪几个", "哪一个", "哪一家"]
 )
 _NOUNISH = ("n", "vn", "s", "j")
+# Before a kind whose members go by proper names, 哪些 and 什么 ask for those names as 哪家 does: 选用什么品牌,
+# 要建什么商场 want a brand or a mall the answer names, while 什么措施 asks what the document says.
+_WHICH_NAMED = frozenset(["哪些", "哪几家", "哪几所", "什么", "啥"])
 # Abstract kinds name parts of what a document says, not particular things it names: 哪几个方面 is answered by
 # the list of those aspects, which never holds the word 方面.
 _ABSTRACT_KINDS = frozenset(
@@ -260,7 +263,7 @@ def which(question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> str
             j += 1  # 哪 + 所 / 几路 / 一届
         elif counted and w in ("几", "几个", "几项", "几所", "几家", "几座", "几条", "几处"):
             j += w == "几" and j < len(tokens) and tokens[j][1] in ("q", "m")
-        elif w not in _WHICH and not (w in ("哪些", "哪几家", "哪几所") and _named_kind_follows(tokens, j)):
+        elif w not in _WHICH and not (w in _WHICH_NAMED and _named_kind_follows(tokens, j)):
             continue
         while j < len(tokens) and tokens[j][1] in ("a", "b"):
             j += 1  # 哪个大商场: the adjective is not the kind

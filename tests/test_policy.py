@@ -506,6 +506,11 @@ def test_which_one_of_a_kind_a_question_asks() -> None:
     assert focus.which("温泉小镇已经引进了哪些企业？", _tags) == "企业"
     assert focus.which("温泉小镇周边有哪些学校？", _tags) == "学校"
     assert focus.which("温泉小镇要推进哪些工作？", _tags) is None  # a list of what the document says
+    # 什么 before such a kind asks for a name too (什么品牌); before any other kind, what the document says.
+    assert focus.which("温泉小镇要引进什么酒店品牌？", _tags) == "品牌"
+    assert focus.which("温泉小镇旁边要建啥商场？", _tags) == "商场"
+    assert focus.which("温泉小镇有什么扶持措施？", _tags) is None
+    assert focus.which("温泉小镇要推进什么工作？", _tags) is None
     # A Latin word is a kind too: 哪个APP wants the app's name, which a text holds in any case.
     assert focus.which("温泉年卡要用哪个APP预约？", _tags) == "APP"
     assert policy.Policy.names_kind("APP", ["在“冰雪通”app上办理。"])
@@ -519,6 +524,8 @@ def test_a_which_question_needs_an_answer_naming_that_kind() -> None:
     assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "酒店" in v.refusal.reason
     v = rules.after("冰雪旅游区会引进哪个银行？", [text], _retrieval(5.0), text)
     assert v.refusal is None or v.refusal.code != policy.NO_ANSWER_TYPE
+    v = rules.after("冰雪旅游区要建什么酒店？", [text], _retrieval(5.0), text)
+    assert v.refusal is not None and v.refusal.code == policy.NO_ANSWER_TYPE and "酒店" in v.refusal.reason
 
 
 def test_a_body_or_a_road_names_a_department_or_a_road() -> None:
