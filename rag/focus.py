@@ -452,6 +452,14 @@ def content_terms(
     return list(out)
 
 
+# How a question is put, whatever the segmenter tags it (压根 n, 修一修 nr): a verb said twice (修一修, 管管: "do
+# it a little"), a time pointed at (到时候, 那阵子, 过段时间) and colloquial adverbs name nothing the documents could
+# be silent on. A noun said twice is a thing (奶奶, 娃娃).
+_MANNER = re.compile(r"^([\u4e00-\u9fff])一\1$|^(到|那|这|过|前|这段|那段|过段|前段)(时候|阵子|阵儿|会儿|段时间)$")
+_SAID_TWICE = re.compile(r"^([\u4e00-\u9fff])\1$")
+_MANNER_WORDS = _words("压根 有点 有点儿 块儿 这块儿 那块儿 整点 没人管 没人理")
+
+
 def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tuple[str, str]]]) -> list[str]:
     """The terms that name what the question asks about, not how it says it: the ones a partial answer names
     as not covered, and the only ones whose absence from every document silences them (coverage).
@@ -463,6 +471,8 @@ def things(terms: Iterable[str], question: str, tag: Callable[[str], Sequence[tu
     pos = {w.strip().lower(): p for w, p in tag(question)}
 
     def names_a_thing(t: str, p: str) -> bool:
+        if t in _MANNER_WORDS or _MANNER.match(t) or (_SAID_TWICE.match(t) and p.startswith(("v", "d"))):
+            return False
         if p == "l":
             tail = tag(t[1:])  # 人所得税 ends in 所得税 (n); 不多 in 多 (m), 般来说 in 来说 (u)
             return bool(tail) and tail[-1][1] in ("n", "vn")

@@ -428,6 +428,18 @@ def test_partial_answers_name_things_not_the_wording() -> None:
     assert focus.things(["营商环境"], "营商环境", tag) == ["营商环境"]
 
 
+def test_how_a_question_is_put_names_no_thing() -> None:
+    # The segmenter tags colloquial wording as nouns or names (压根 n, 修一修 nr, 到时候 l): a verb said twice, a
+    # time pointed at and colloquial adverbs are never named as not covered, nor silence the documents.
+    def tag(q: str) -> list[tuple[str, str]]:
+        return [("到时候", "l"), ("温泉", "n"), ("压根", "n"), ("修一修", "nr"), ("管管", "vn"), ("块儿", "n")]
+
+    terms = ["到时候", "温泉", "压根", "修一修", "管管", "块儿"]
+    assert focus.things(terms, "到时候温泉压根修一修管管块儿", tag) == ["温泉"]
+    # A noun said twice is a thing: 奶奶 is who the question is about.
+    assert focus.things(["奶奶", "温泉"], "奶奶温泉", lambda q: [("奶奶", "n"), ("温泉", "n")]) == ["奶奶", "温泉"]
+
+
 def test_how_long_wants_a_span() -> None:
     assert focus.wants("注册商标的有效期是多久？") == "how_long"
     assert focus.wants("春节放假多少天？") == "how_long" and focus.wants("How long is the warranty?") == "how_long"
