@@ -271,35 +271,43 @@ class Pipeline:
         request = self.prepare(question, history, top_k, doc_ids)
         retrieval = self.retrieve(request)
         t1 = time.perf_counter()
-        refusal = self.policy.before(request.topic, retrieval, asked=request.query)
-        draft = Draft((), mode=self.generator.mode)
-        verdict = Verdict(refusal)
-        if refusal is None:
-            drafts = (
-                self.generator.stream(request.query, retrieval)
-                if live
-                else [self.generator.generate(request.query, retrieval)]
-            )
-            for item in drafts:
-                if isinstance(item, Draft):
-                    draft = item
-                else:
-                    yield item
-            texts = evidence_texts(draft, self.index.section_text)
-            verdict = self.policy.after(
-                request.topic, texts, retrieval, self._evidence(draft), dict(zip(texts, self._said_of(draft)))
-            )
+        draft, verdict = Draft((), mode=self.generator.mode), Verdict(None)
+        for item in self._judged(request, retrieval, live):
+            if isinstance(item, str):
+                yield item
+            else:
+                draft, verdict = item
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "generate": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         whole = self._answer(request, retrieval, draft, verdict, timings)
         several = self._asks(request, history)
         if len(several) > 1:
-            within = {loc for loc, _ in retrieval.sections[: rerank.TOP]}
-            answers = [self._ask_within(a, top_k, request.doc_ids, within, i == 0) for i, a in enumerate(several)]
+            answers = [self._ask_within(a, top_k, request.doc_ids, retrieval, i == 0) for i, a in enumerate(several)]
             # Refused as a whole: an ask the documents answer may still be answered, the others named as open.
             # Answered as a whole: the answer may serve one ask only; another ask's own answer is added to it.
             whole = asks.combine(whole, several, answers) if whole.refused else asks.extend(whole, several, answers)
         yield whole
+
+    def _judged(self, request: Request, retrieval: Retrieval, live: bool) -> Iterator[str | tuple[Draft, Verdict]]:
+        """Preview pieces (live), then the draft for the request over this retrieval and the policy's verdict."""
+        refusal = self.policy.before(request.topic, retrieval, asked=request.query)
+        if refusal is not None:
+            yield Draft((), mode=self.generator.mode), Verdict(refusal)
+            return
+        draft = Draft((), mode=self.generator.mode)
+        drafts = (
+            self.generator.stream(request.query, retrieval)
+            if live
+            else [self.generator.generate(request.query, retrieval)]
+        )
+        for item in drafts:
+            if isinstance(item, Draft):
+                draft = item
+            else:
+                yield item
+        texts = evidence_texts(draft, self.index.section_text)
+        said_of = dict(zip(texts, self._said_of(draft)))
+        yield draft, self.policy.after(request.topic, texts, retrieval, self._evidence(draft), said_of)
 
     def _asks(self, request: Request, history: list[str] | None) -> list[str]:
         """The asks of a question that asks several things (rag.asks); one when it asks one. A follow-up joined
@@ -316,14 +324,14 @@ class Pipeline:
         return merged if len(merged) > 1 else [request.query]
 
     def _ask_within(
-        self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, within: set[Locator], first: bool
+        self, ask: str, top_k: int | None, doc_ids: tuple[str, ...] | None, whole: Retrieval, first: bool
     ) -> Answer | None:
         """One ask of a question of several, answered alone: its Answer (a refusal when the documents do not
         answer it), or None when what it is given alone cannot stand for the ask in the question. Read alone, an
         ask loses the words the other asks give it ("能撂下不看了吗" after 大夫被打), so it must name two things of
         its own (one, when `first`) and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a
-        "no"), and an answer must quote a section the whole question found (`within`) and cover every word of the
-        ask."""
+        "no"), and an answer must quote a section the whole question found (its first rerank.TOP) and cover
+        every word of the ask."""
         # One content word (需要什么条件) is an ask that leans on the others for what it is about; a quoted name
         # (“六个现代化体系”) is a thing of its own.
         own = set(self.policy.terms(ask).terms) | set(grounding.quoted_terms(ask))
@@ -331,12 +339,33 @@ class Pipeline:
         # 怎么落实碳达峰，哪一年实现), so one word of its own is enough.
         if questions.is_yes_no(ask) or len(own) < (1 if first else 2):
             return None
+        within = {loc for loc, _ in whole.sections[: rerank.TOP]}
+
+        def stands(answer: Answer) -> bool:
+            return not answer.uncovered and bool(answer.citations) and answer.citations[0].loc in within
+
         answer = self.ask(ask, top_k, None, doc_ids)
-        if answer.refused:
+        if answer.refused or stands(answer):
             return answer
-        if answer.uncovered or not answer.citations or answer.citations[0].loc not in within:
+        # Alone, the ask found sections the whole question did not (标准由哪一级政府来定 finds every 标准): it is
+        # read again over the sections the whole question found, which its other asks point at. Not for a
+        # figure: sections hold many, said of other things (考试合格的，一次扣减1分 for 考多少分算合格).
+        if questions.needs_number(ask):
             return None
-        return answer
+        over = self._answer_over(ask, whole, top_k, doc_ids)
+        return over if not over.refused and stands(over) else None
+
+    def _answer_over(self, ask: str, whole: Retrieval, top_k: int | None, doc_ids: tuple[str, ...] | None) -> Answer:
+        """The ask's Answer drafted from another question's retrieval: its sections, the ask's own vector."""
+        request = self.prepare(ask, None, top_k, doc_ids)
+        with self._embed_lock:
+            qv = self.retriever.embed(request.topic or request.question)
+        retrieval = dataclasses.replace(whole, question=request.topic or request.question, query_vector=qv)
+        draft, verdict = Draft((), mode=self.generator.mode), Verdict(None)
+        for item in self._judged(request, retrieval, live=False):
+            if not isinstance(item, str):
+                draft, verdict = item
+        return self._answer(request, retrieval, draft, verdict, {})
 
     def ask(
         self,

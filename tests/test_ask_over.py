@@ -1,0 +1,76 @@
+"""An ask of a two-ask question read over the sections the whole question found (Pipeline._ask_within), on a
+regulation written for this test and a deterministic embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.indexer import build_index
+from rag.pipeline import Pipeline
+from tests.conftest import FakeEmbedder, make_settings
+
+REGULATION = """# 某市温泉疗养服务条例
+
+<!-- INFO END -->
+
+第一条 为了规范温泉疗养服务，保障疗养人员权益，制定本条例。
+
+第二条 市人民政府负责全市温泉疗养服务工作，鼓励八十周岁以上老年人参加温泉疗养。
+
+第三条 实施八十周岁以上老年人温泉疗养津贴制度，发放温泉疗养津贴的具体办法和标准由市人民政府制定。
+
+第四条 八十周岁以上老年人进入温泉疗养机构，享受优先服务。
+
+第五条 温泉经营场所的收费标准，由县级人民政府价格主管部门核定并公布。
+
+第六条 温泉浴池的建设标准，由县级人民政府住房城乡建设主管部门会同有关部门制定。
+
+第七条 温泉从业人员的培训标准，由县级人民政府人力资源社会保障主管部门制定。
+
+第八条 温泉疗养机构的服务标准，由县级人民政府民政部门制定。
+
+第九条 温泉浴池每次收费不超过三十元。
+
+第十条 本条例自公布之日起施行。
+"""
+QUESTION = "八十岁以上老人的温泉疗养津贴每个月发多少钱？标准由哪一级政府来定？"
+
+
+@pytest.fixture
+def spa(tmp_path: Path) -> Pipeline:
+    source = tmp_path / "spa.md"
+    source.write_text(REGULATION, "utf-8")
+    settings = make_settings(corpus=(source,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
+    build_index(settings, embedder=FakeEmbedder())
+    return Pipeline(settings, embedder=FakeEmbedder())
+
+
+def test_an_ask_that_finds_other_sections_alone_is_read_over_the_whole_questions(spa: Pipeline) -> None:
+    # Alone, 标准由哪一级政府来定 finds the other standards (第六条, 浴池的建设标准), which the whole question did not.
+    alone = spa.ask("标准由哪一级政府来定？")
+    assert not alone.refused and alone.citations[0].loc.path == ("第六条",)
+    # The whole question gives no amount, so it is refused as one; its second ask is answered from 第三条, the
+    # section the whole question found, and the first is named as open.
+    a = spa.ask(QUESTION)
+    assert not a.refused
+    assert [c.loc.path for c in a.citations] == [("第三条",)]
+    assert "由市人民政府制定" in a.text and "每个月发多少钱" in a.text
+
+
+def test_an_ask_for_a_figure_is_not_read_over_other_sections(spa: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A figure in the whole question's sections is easily said of something else: such an ask stands alone or not
+    # at all.
+    read_over: list[str] = []
+    original = Pipeline._answer_over
+
+    def spy(self: Pipeline, ask: str, *args: object, **kwargs: object) -> object:
+        read_over.append(ask)
+        return original(self, ask, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Pipeline, "_answer_over", spy)
+    spa.ask("八十岁以上老人的温泉疗养津贴由哪一级政府定标准？温泉浴池每次收费多少钱？")
+    spa.ask(QUESTION)
+    assert read_over[-1] == "标准由哪一级政府来定？"
+    assert read_over and all("多少" not in ask for ask in read_over)
