@@ -293,10 +293,16 @@ def governed(question: str, titles: Mapping[str, str]) -> set[str]:
     return found if len(found) < len(titles) else set()
 
 
-# "净月区的“十四五”规划", "上海市的物业管理条例": a place's own document of some kind.
+# "净月区的“十四五”规划", "上海市的物业管理条例", "净月区自己的农业发展规划": a place's own document of some
+# kind; a topic (农业发展) may come between them after 的, never after a bare place (区里…规划 is no place's).
+_DOCUMENT_KIND = r"(?:规划纲要|规划|纲要|条例|办法|报告|政策|方案|意见)"
 _PLACE_DOCUMENT = re.compile(
-    r"([\u4e00-\u9fff]{2,10}?(?:自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡))(?:的|那个|这个)?[“\"]?"
-    r"(?:[一二三四五六七八九十]{1,3}五)?[”\"]?(?:时期)?(?:的)?(?:规划纲要|规划|纲要|条例|办法|报告|政策|方案|意见)"
+    r"([\u4e00-\u9fff]{2,10}?(?:自治区|自治州|自治县|新区|省|市|区|县|州|镇|乡))"
+    r"(?:(?:的|那个|这个)?[“\"]?(?:[一二三四五六七八九十]{1,3}五)?[”\"]?(?:时期)?(?:的)?"
+    + _DOCUMENT_KIND
+    + r"|(?:自己|自个儿|自家|本身)?的[\u4e00-\u7683\u7685-\u9fff]{1,6}?"
+    + _DOCUMENT_KIND
+    + ")"
 )
 _HERE = re.compile(r"^(?:全|本|我|该|咱|这个|那个|这|那|辖|城|市|郊|各)[区市县镇乡省州]$")
 

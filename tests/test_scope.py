@@ -200,6 +200,11 @@ def test_another_places_own_document_is_not_here() -> None:
     assert scope.other_places_document("丙丁区的“十四五”规划里温泉怎么安排？", titles) == "丙丁区"
     assert scope.other_places_document("请问戊己县十四五规划里养老怎么说？", titles) == "戊己县"
     assert scope.other_places_document("丙丁区的政策跟乙区比哪个好？", titles) == "丙丁区"
+    # Its topic may come between the place and the kind after 的; after a bare place it names no place's document.
+    assert scope.other_places_document("丙丁区自己的温泉旅游规划是咋安排的？", titles) == "丙丁区"
+    assert scope.other_places_document("戊己县的冰雪产业政策有哪些？", titles) == "戊己县"
+    assert scope.other_places_document("听说区里把温泉规划成几个片区？", titles) is None
+    assert scope.other_places_document("人失业了区里有什么帮扶办法？", titles) is None
     # The documents' own places, kinds of area and words for "here" are no other place.
     for question in [
         "乙区的规划里养老怎么说？",
