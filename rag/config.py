@@ -118,6 +118,12 @@ class Settings:
         "of a top-3 section holds (rag.rerank)",
         range=(0, 5),
     )
+    english_heading_weight: float = _f(
+        0.5,
+        "for an English question, bonus (in the fused score's standard deviations) for each of the documents' "
+        "Chinese words for its words that a top-5 section's heading holds (rag.rerank.by_heading_terms)",
+        range=(0, 5),
+    )
     value_weight: float = _f(
         0.03,
         "sentence score bonus for holding a value of the kind asked for (a figure, a date, a place)",

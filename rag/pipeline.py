@@ -170,6 +170,10 @@ class Pipeline:
     def _metadata_only(self) -> frozenset[Locator]:
         return metadata_only_sections(self.index)
 
+    def _heading(self, loc: Locator) -> str:
+        """A section's heading as the index records it (its title; empty for a preamble)."""
+        return self.index.titles.get(loc, "")
+
     def _sentences_of(self, loc: Locator) -> list[str]:
         """A section's sentences, lower-cased as the policy's terms are (read for the top three only)."""
         return [s.text.lower() for s in self.index.section_sentences.get(loc, [])]
@@ -184,7 +188,8 @@ class Pipeline:
         text = request.topic or request.question
         with self._embed_lock:
             qv = self.retriever.embed(text)
-        lexical = " ".join([text, *self._plan_words(text), *self._glossed(text)])
+        glossed = self._glossed(text)
+        lexical = " ".join([text, *self._plan_words(text), *glossed])
         r = self.retriever.search(text, request.top_k, query_vector=qv, doc_ids=request.doc_ids, lexical=lexical)
         sections = r.sections
         if not request.about_document:
@@ -200,6 +205,10 @@ class Pipeline:
             )
             if covered is not sections:
                 r = self._reranked(r, covered, request.top_k)
+                sections = r.sections
+            headed = rerank.by_heading_terms(sections, glossed, self._heading, self.settings.english_heading_weight)
+            if headed is not sections:
+                r = self._reranked(r, headed, request.top_k)
                 sections = r.sections
             # After the re-ordering above: a duty goes before the penalty enforcing it, whatever their sentences hold.
             lifted = duties.lift_duties(text, sections, self.index.section_text, titles=self.index.titles)

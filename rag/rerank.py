@@ -46,3 +46,27 @@ def by_sentence_coverage(
         return sections
     scores = [s for _, s in head]
     return [(head[i][0], scores[pos]) for pos, i in enumerate(order)] + sections[TOP:]
+
+
+def by_heading_terms(
+    sections: list[tuple[Locator, float]],
+    terms: Sequence[str],
+    heading: Callable[[Locator], str],
+    bonus: float,
+    top: int = 5,
+) -> list[tuple[Locator, float]]:
+    """The first `top` sections re-ordered by score + bonus × (how many of the terms their heading holds).
+
+    For an English question: its words meet Chinese text only through the multilingual embedding, whose
+    similarities are flat (rag.glossary), and through the documents' own words for them. A heading holding
+    those words (培育发展新技术产业 for "new-technology industry") says what its section is about. Scores follow
+    positions, as in by_sentence_coverage; returns `sections` itself when nothing moves."""
+    head = sections[:top]
+    if bonus <= 0 or len(head) < 2 or not terms:
+        return sections
+    gain = [score + bonus * sum(t in heading(loc) for t in terms) for loc, score in head]
+    order = sorted(range(len(head)), key=lambda i: -gain[i])
+    if order == list(range(len(head))):
+        return sections
+    scores = [s for _, s in head]
+    return [(head[i][0], scores[pos]) for pos, i in enumerate(order)] + sections[top:]

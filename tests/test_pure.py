@@ -292,6 +292,25 @@ def test_a_top_section_whose_one_sentence_holds_the_question_goes_first() -> Non
     assert rerank.by_sentence_coverage(close, terms, lambda t: 1.0, sentences.get, 0.0) is close
 
 
+def test_an_english_questions_words_in_a_heading_lift_its_section() -> None:
+    from rag import rerank
+    from rag.types import Locator
+
+    spa, ski, far = Locator("d", ("第一章",)), Locator("d", ("第二章",)), Locator("d", ("第九章",))
+    headings = {spa: "发展温泉康养产业", ski: "培育冰雪旅游新业态", far: "保障措施"}
+    # "Which businesses will the ski-tourism cluster develop?" glossed to the documents' 冰雪, 旅游.
+    found = [(spa, 3.0), (ski, 2.8), (far, 2.5)]
+    order = rerank.by_heading_terms(found, ["冰雪", "旅游"], lambda loc: headings.get(loc, ""), 0.5)
+    assert order == [(ski, 3.0), (spa, 2.8), (far, 2.5)]  # sections move, scores keep their places
+    # Far behind, or beyond the first five, a heading does not lift a section; no words or no weight move nothing.
+    behind = [(spa, 3.0), (ski, 1.0)]
+    assert rerank.by_heading_terms(behind, ["冰雪", "旅游"], lambda loc: headings.get(loc, ""), 0.5) is behind
+    assert rerank.by_heading_terms(found, [], lambda loc: headings.get(loc, ""), 0.5) is found
+    assert rerank.by_heading_terms(found, ["冰雪"], lambda loc: headings.get(loc, ""), 0.0) is found
+    deep = [(Locator("d", (f"第{i}章",)), 9.0 - i) for i in range(5)] + [(ski, 3.0)]
+    assert rerank.by_heading_terms(deep, ["冰雪", "旅游"], lambda loc: headings.get(loc, ""), 0.5) is deep
+
+
 def test_a_label_says_nothing_and_an_enumerated_item_does() -> None:
     from rag.metadata import is_label
     from rag.sparse import Tokenizer
