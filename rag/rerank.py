@@ -4,7 +4,8 @@ Fusion ranks passages: a passage's vector averages its sentences, and BM25 count
 they fall in it. A section with one sentence that holds the question's words together (以现代服务业为主体、新型工业为
 支撑 for 产业体系以什么为主体、以什么为支撑) answers it better than a section that only shares a word or two with
 it (企业创新主体). The fused score keeps the lead. The sentence's share of the question's weighted words adds a
-bonus that can only reorder sections already close in score.
+bonus that can only reorder sections already close in score. An English question's words, in the documents' own
+Chinese, do the same for the headings that hold them (by_heading_terms).
 """
 
 from __future__ import annotations
