@@ -44,6 +44,9 @@ class Request:
     about_document: bool = False  # about a document here itself (who issued it, when), not a topic
 
 
+_BOTH_WAYS = re.compile(r"(\w+)[不没]\1")  # 算不算, 去没去: a yes-or-no question asked both ways
+
+
 class Pipeline:
     """Loads the index and models once; answers any number of questions."""
 
@@ -338,15 +341,20 @@ class Pipeline:
         """One ask of a question of several, answered alone: its Answer (a refusal when the documents do not
         answer it), or None when what it is given alone cannot stand for the ask in the question. Read alone, an
         ask loses the words the other asks give it ("能撂下不看了吗" after 大夫被打), so it must name two things of
-        its own (one, when `first`) and not ask yes or no (会不会有夜市: the documents' silence on 夜市 is not a
-        "no"), and an answer must quote a section the whole question found (its first rerank.TOP) and cover
-        every word of the ask."""
+        its own (one, when `first`), and an answer must quote a section the whole question found (its first
+        rerank.TOP) and cover every word of the ask. A yes-or-no ask stands only first and only answered
+        (_speaks_to): the documents' silence on 夜市 is no "no" to 会不会有夜市."""
+        if questions.is_yes_no(ask):
+            if not first:
+                return None
+            answer = self.ask(ask, top_k, None, doc_ids)
+            return answer if self._speaks_to(ask, answer, whole) else None
         # One content word (需要什么条件) is an ask that leans on the others for what it is about; a quoted name
         # (“六个现代化体系”) is a thing of its own.
         own = set(self.policy.terms(ask).terms) | set(grounding.quoted_terms(ask))
         # The first ask leans on nothing before it: it names the topic the others elaborate (碳达峰 in
         # 怎么落实碳达峰，哪一年实现), so one word of its own is enough.
-        if questions.is_yes_no(ask) or len(own) < (1 if first else 2):
+        if len(own) < (1 if first else 2):
             return None
         within = {loc for loc, _ in whole.sections[: rerank.TOP]}
 
@@ -363,6 +371,23 @@ class Pipeline:
             return None
         over = self._answer_over(ask, whole, top_k, doc_ids)
         return over if not over.refused and stands(over) else None
+
+    def _speaks_to(self, ask: str, answer: Answer, whole: Retrieval) -> bool:
+        """Does a yes-or-no ask's own answer speak to it? Its lead section must be the whole question's, nothing may
+        be left uncovered, and its sentences must hold literally each thing the ask names (a document's title
+        aside) and the ask's last content word, what it asks yes or no about: 给予举报人奖励 speaks to 查实了有奖励吗,
+        while a sentence naming 临河街城市更新节点 says nothing of 临河街城市更新节点要拆迁吗 (拆迁 is not in it)."""
+        if answer.refused or answer.uncovered or not answer.citations or not whole.sections:
+            return False
+        if answer.citations[0].loc != whole.sections[0][0]:
+            return False
+        said = " ".join(s.text for s in answer.sentences).lower()
+        titles = "".join(whole.doc_titles.values())
+        read = self.policy.terms(ask)
+        things = [t for t in read.things if t not in titles]
+        # 算不算, 行不行: the ask's form, not what it asks about.
+        words = [t for t in read.terms if not _BOTH_WAYS.fullmatch(t)]
+        return bool(things and words) and all(t in said for t in things) and words[-1] in said + titles
 
     def _answer_over(self, ask: str, whole: Retrieval, top_k: int | None, doc_ids: tuple[str, ...] | None) -> Answer:
         """The ask's Answer drafted from another question's retrieval: its sections, the ask's own vector."""

@@ -74,3 +74,53 @@ def test_an_ask_for_a_figure_is_not_read_over_other_sections(spa: Pipeline, monk
     spa.ask(QUESTION)
     assert read_over[-1] == "标准由哪一级政府来定？"
     assert read_over and all("多少" not in ask for ask in read_over)
+
+
+REPORTS = """# 某市温泉浴场管理办法
+
+<!-- INFO END -->
+
+第一条 为了规范温泉浴场管理，制定本办法。
+
+第二条 对温泉浴场违法行为的举报，经查证属实的，应当给予举报人奖励。
+
+第三条 临河温泉浴场纳入城市更新范围，提升周边环境。
+
+第四条 游泳馆应当公示营业时间。
+
+第五条 公共停车场应当设置残疾人专用车位。
+
+第六条 生活垃圾应当分类投放到指定的收集容器。
+
+第七条 学校周边道路应当设置交通安全警示标志。
+
+第八条 医疗机构应当建立突发事件应急预案。
+
+第九条 本办法自公布之日起施行。
+"""
+
+
+@pytest.fixture
+def baths(tmp_path: Path) -> Pipeline:
+    source = tmp_path / "baths.md"
+    source.write_text(REPORTS, "utf-8")
+    settings = make_settings(corpus=(source,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
+    build_index(settings, embedder=FakeEmbedder())
+    return Pipeline(settings, embedder=FakeEmbedder())
+
+
+def test_a_yes_or_no_first_ask_stands_when_its_answer_speaks_to_it(baths: Pipeline) -> None:
+    # 奖励 is what the ask asks yes or no about, and 第二条 says it is given: that ask is answered, the amount
+    # named as open.
+    a = baths.ask("举报温泉浴场违法查实了有奖励吗？奖金给多少？")
+    assert not a.refused
+    assert [c.loc.path for c in a.citations] == [("第二条",)]
+    assert "给予举报人奖励" in a.text and "奖金给多少" in a.text
+
+
+def test_a_yes_or_no_ask_its_answer_does_not_speak_to_stays_open(baths: Pipeline) -> None:
+    # 第三条 names 临河温泉浴场 but says nothing of 拆除: silence is no "no", and the whole stays refused.
+    alone = baths.ask("临河温泉浴场要拆除吗？")
+    assert alone.refused or "拆除" not in " ".join(s.text for s in alone.sentences)
+    a = baths.ask("临河温泉浴场要拆除吗？拆除补偿多少钱？")
+    assert a.refused
