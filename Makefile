@@ -107,9 +107,9 @@ eval-gate: $(INDEX) $(KBS)
 	  --max false_refusal_rate=0.235
 	$(call kb_rag,loc2) eval \
 	  --dataset eval/datasets/test/loc2-regs.jsonl --report artifacts/eval-loc2 \
-	  --min hit@3=0.93 --min citation_accuracy=0.56 --min citation_precision=0.82 \
-	  --min refusal_recall=0.80 --min grounded_sentence_rate=0.99 --min must_include_rate=0.55 \
-	  --max false_refusal_rate=0.34
+	  --min hit@3=0.96 --min citation_accuracy=0.65 --min citation_precision=0.86 \
+	  --min refusal_recall=0.86 --min grounded_sentence_rate=0.99 --min must_include_rate=0.62 \
+	  --max false_refusal_rate=0.24
 	$(call kb_rag,dep) eval \
 	  --dataset eval/datasets/test/dep-regs.jsonl --report artifacts/eval-dep \
 	  --min hit@3=0.96 --min citation_accuracy=0.70 --min citation_precision=0.78 \
