@@ -38,13 +38,18 @@ REGULATION = """# 某市温泉疗养服务条例
 QUESTION = "八十岁以上老人的温泉疗养津贴每个月发多少钱？标准由哪一级政府来定？"
 
 
-@pytest.fixture
-def spa(tmp_path: Path) -> Pipeline:
-    source = tmp_path / "spa.md"
-    source.write_text(REGULATION, "utf-8")
+def _pipeline(tmp_path: Path, text: str) -> Pipeline:
+    """A pipeline over one regulation written for these tests, indexed with the deterministic embedder."""
+    source = tmp_path / "regulation.md"
+    source.write_text(text, "utf-8")
     settings = make_settings(corpus=(source,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
     build_index(settings, embedder=FakeEmbedder())
     return Pipeline(settings, embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def spa(tmp_path: Path) -> Pipeline:
+    return _pipeline(tmp_path, REGULATION)
 
 
 def test_an_ask_that_finds_other_sections_alone_is_read_over_the_whole_questions(spa: Pipeline) -> None:
@@ -102,11 +107,7 @@ REPORTS = """# 某市温泉浴场管理办法
 
 @pytest.fixture
 def baths(tmp_path: Path) -> Pipeline:
-    source = tmp_path / "baths.md"
-    source.write_text(REPORTS, "utf-8")
-    settings = make_settings(corpus=(source,), index_dir=tmp_path / "index", embed_model="fake-bigrams")
-    build_index(settings, embedder=FakeEmbedder())
-    return Pipeline(settings, embedder=FakeEmbedder())
+    return _pipeline(tmp_path, REPORTS)
 
 
 def test_a_yes_or_no_first_ask_stands_when_its_answer_speaks_to_it(baths: Pipeline) -> None:
